@@ -1,0 +1,35 @@
+#pragma once
+// Every failure of the library is a gpen::Error: a code to branch on and a message that says
+// what was wrong and with which file or argument.
+
+#include <stdexcept>
+#include <string>
+
+namespace gpen {
+
+enum class ErrorCode {
+  InvalidArgument = 1,    ///< a parameter or option out of range, or of the wrong kind
+  FileNotFound = 2,       ///< an input file (image, model) does not exist
+  InvalidModel = 3,       ///< the model file is not a TorchScript archive, is truncated, or has no metadata
+  UnsupportedModel = 4,   ///< the model's metadata names a format version or architecture we do not run
+  InvalidImage = 5,       ///< an image that cannot be used: empty, too small, unsupported channels/depth
+  DecodeFailed = 6,       ///< an image file that cannot be decoded
+  EncodeFailed = 7,       ///< an image that cannot be written
+  DeviceUnavailable = 8,  ///< the requested device (e.g. "cuda:1") does not exist in this build or machine
+  NoModel = 9,            ///< an operation that needs a model on a Restorer created without one
+  Internal = 100,         ///< a failure inside LibTorch or OpenCV; the message carries theirs
+};
+
+/// Short stable name of a code, e.g. "invalid-model".
+const char* error_code_name(ErrorCode code);
+
+class Error : public std::runtime_error {
+ public:
+  Error(ErrorCode code, const std::string& message);
+  ErrorCode code() const noexcept { return code_; }
+
+ private:
+  ErrorCode code_;
+};
+
+}  // namespace gpen

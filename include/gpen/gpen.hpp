@@ -1,0 +1,10 @@
+#pragma once
+// Umbrella header: everything a C++ application needs.
+
+#include "gpen/error.hpp"
+#include "gpen/image.hpp"
+#include "gpen/io.hpp"
+#include "gpen/options.hpp"
+#include "gpen/params.hpp"
+#include "gpen/restorer.hpp"
+#include "gpen/version.hpp"

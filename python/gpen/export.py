@@ -1,0 +1,197 @@
+"""Export published GPEN checkpoints (or random-weight test models) to TorchScript.
+
+Usage (from a source checkout, with only Debian's PyTorch)::
+
+    PYTHONPATH=python /usr/bin/python3 -m gpen.export gpen --checkpoint GPEN-BFR-512.pth \\
+        --size 512 --channel-multiplier 2 --narrow 1 -o model.pt
+    PYTHONPATH=python /usr/bin/python3 -m gpen.export gpen --random --seed 0 --size 256 \\
+        --channel-multiplier 1 --narrow 0.5 -o test-model.pt
+
+The output is a TorchScript archive holding the fast inference graph (:mod:`gpen.fast`) and a
+metadata file ``gpen/meta.json`` (architecture, size, channel multiplier, narrow, input
+normalisation, colour order, exporter version), so the C++ side needs no flags.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from typing import Dict, Optional
+
+import torch
+
+from .model import FullGenerator, randomize_, unwrap_state_dict
+from .fast import FastGPEN
+
+EXPORTER_VERSION = "0.1.0"
+FORMAT = "gpen-torchscript"
+FORMAT_VERSION = 1
+META_FILE = "gpen/meta.json"
+
+
+class ExportError(Exception):
+    """A checkpoint that cannot be exported; the message says why."""
+
+
+def infer_config(sd: Dict[str, torch.Tensor]) -> Dict[str, float]:
+    """Read size, channel multiplier and narrow off a GPEN state_dict's shapes."""
+    try:
+        n_encoder = len({k.split(".")[0] for k in sd if k.startswith("ecd")})
+        size = 2 ** (n_encoder + 1)
+        c4 = sd["generator.input.input"].shape[1]
+        narrow = c4 / 512.0
+        c64 = sd["generator.convs.6.conv.weight"].shape[1]
+        multiplier = int(round(c64 / (256.0 * narrow)))
+    except KeyError as e:
+        raise ExportError(f"not a GPEN checkpoint: parameter {e.args[0]} is missing") from None
+    return {"size": size, "channel_multiplier": multiplier, "narrow": narrow}
+
+
+def build_reference(size: int, channel_multiplier: int, narrow: float,
+                    state_dict: Optional[Dict[str, torch.Tensor]] = None,
+                    seed: Optional[int] = None) -> FullGenerator:
+    """The reference module tree, loaded strictly from ``state_dict`` or randomised with ``seed``."""
+    model = FullGenerator(size, channel_multiplier, narrow)
+    if state_dict is not None:
+        try:
+            model.load_state_dict(state_dict, strict=True)
+        except RuntimeError as e:
+            raise ExportError(f"checkpoint does not match GPEN size={size} "
+                              f"channel_multiplier={channel_multiplier} narrow={narrow}: {e}") from None
+    else:
+        randomize_(model, seed if seed is not None else 0)
+    return model.eval()
+
+
+def metadata(model: FullGenerator, source: Dict[str, object]) -> Dict[str, object]:
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "exporter_version": EXPORTER_VERSION,
+        "architecture": "gpen",
+        "size": model.size,
+        "channel_multiplier": model.channel_multiplier,
+        "narrow": model.narrow,
+        "input": {"layout": "NCHW", "color_order": "RGB", "dtype": "float32",
+                  "scale": 1.0 / 255.0, "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5]},
+        "output": {"layout": "NCHW", "color_order": "RGB", "dtype": "float32",
+                   "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5]},
+        "source": source,
+    }
+
+
+def export_model(model: FullGenerator, path: str, source: Dict[str, object]) -> Dict[str, object]:
+    """Script the fast graph of ``model`` and save it, with metadata, atomically to ``path``."""
+    with torch.no_grad():
+        scripted = torch.jit.script(FastGPEN(model).eval())
+    meta = metadata(model, source)
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".gpen-export-", suffix=".pt", dir=directory)
+    os.close(fd)
+    try:
+        torch.jit.save(scripted, tmp, _extra_files={META_FILE: json.dumps(meta, indent=1)})
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return meta
+
+
+def read_metadata(path: str) -> Dict[str, object]:
+    files = {META_FILE: ""}
+    torch.jit.load(path, map_location="cpu", _extra_files=files)
+    return json.loads(files[META_FILE])
+
+
+def _sha256(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def load_checkpoint(path: str) -> Dict[str, torch.Tensor]:
+    if not os.path.isfile(path):
+        raise ExportError(f"checkpoint not found: {path}")
+    try:
+        obj = torch.load(path, map_location="cpu")
+    except Exception as e:  # torch raises many types for bad files
+        raise ExportError(f"cannot read checkpoint {path}: {e}") from None
+    try:
+        return unwrap_state_dict(obj)
+    except ValueError as e:
+        raise ExportError(f"{path}: {e}") from None
+
+
+def check_against_reference(model: FullGenerator, path: str, seed: int = 0) -> float:
+    """Max |diff| between the exported file and the reference formulation on a random input."""
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.rand(1, 3, model.size, model.size, generator=gen) * 2 - 1
+    loaded = torch.jit.load(path, map_location="cpu")
+    with torch.no_grad():
+        return float((loaded(x) - model(x)).abs().max())
+
+
+def _gpen_command(args: argparse.Namespace) -> int:
+    if args.random == (args.checkpoint is not None):
+        raise ExportError("give exactly one of --checkpoint PATH or --random")
+    if args.checkpoint:
+        sd = load_checkpoint(args.checkpoint)
+        found = infer_config(sd)
+        config = {"size": args.size or found["size"],
+                  "channel_multiplier": args.channel_multiplier or found["channel_multiplier"],
+                  "narrow": args.narrow or found["narrow"]}
+        for key, value in config.items():
+            if abs(float(value) - float(found[key])) > 1e-6:
+                raise ExportError(f"--{key.replace('_', '-')} {value} does not match the checkpoint, "
+                                  f"whose shapes say {found[key]}")
+        model = build_reference(int(config["size"]), int(config["channel_multiplier"]),
+                                float(config["narrow"]), state_dict=sd)
+        source = {"checkpoint": os.path.basename(args.checkpoint),
+                  "sha256": _sha256(args.checkpoint), "random_weights": False}
+    else:
+        size = args.size or 512
+        multiplier = args.channel_multiplier or (1 if size <= 256 else 2)
+        narrow = args.narrow or (0.5 if size <= 256 else 1.0)
+        model = build_reference(size, multiplier, narrow, seed=args.seed)
+        source = {"random_weights": True, "seed": args.seed}
+    meta = export_model(model, args.output, source)
+    print(f"wrote {args.output}: GPEN {meta['size']}x{meta['size']}, channel multiplier "
+          f"{meta['channel_multiplier']}, narrow {meta['narrow']}"
+          + (" (RANDOM WEIGHTS: output is noise)" if source["random_weights"] else ""))
+    if args.check:
+        diff = check_against_reference(model, args.output)
+        print(f"check: max |exported - reference| = {diff:.3g}")
+        if diff > 1e-3:
+            raise ExportError(f"exported graph differs from the reference by {diff}")
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m gpen.export",
+                                     description="Export models to TorchScript for gpen.")
+    sub = parser.add_subparsers(dest="model", required=True)
+    g = sub.add_parser("gpen", help="a GPEN face restoration generator")
+    g.add_argument("--checkpoint", help="published .pth checkpoint (e.g. GPEN-BFR-512.pth)")
+    g.add_argument("--random", action="store_true", help="random weights (for tests)")
+    g.add_argument("--seed", type=int, default=0, help="seed for --random (default 0)")
+    g.add_argument("--size", type=int, help="512 for GPEN-BFR-512 (read off the checkpoint if omitted)")
+    g.add_argument("--channel-multiplier", type=int, help="2 for GPEN-BFR-512/1024, 1 for 256")
+    g.add_argument("--narrow", type=float, help="1 for GPEN-BFR-512/1024, 0.5 for 256")
+    g.add_argument("--check", action="store_true",
+                   help="compare the exported graph with the reference formulation")
+    g.add_argument("-o", "--output", required=True, help="output TorchScript file")
+    args = parser.parse_args(argv)
+    try:
+        return _gpen_command(args)
+    except (ExportError, ValueError) as e:
+        print(f"gpen.export: error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,25 @@
+#pragma once
+// Conversions between the public image types and cv::Mat (internal).
+
+#include <opencv2/core.hpp>
+#include <string>
+
+#include "gpen/image.hpp"
+
+namespace gpen::detail {
+
+/// Checks a view (non-null data, positive size, 1/3/4 channels, depth 8/16, stride large
+/// enough) and throws gpen::Error(InvalidImage) naming `what` and the problem.
+void validate_view(const ImageView& view, const std::string& what);
+
+/// Zero-copy cv::Mat over the view's memory (CV_8UC<n> or CV_16UC<n>).
+cv::Mat wrap(const ImageView& view);
+
+/// Converted copy as 8-bit, 3 channels, BGR: gray replicated, 16-bit scaled by 1/257 with
+/// rounding, alpha dropped, RGB swapped.
+cv::Mat to_bgr8(const ImageView& view, const std::string& what);
+
+/// Copy of an 8-bit BGR cv::Mat into an Image with the requested channel order.
+Image to_image(const cv::Mat& bgr, ColorOrder order);
+
+}  // namespace gpen::detail

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# End-to-end checks of gpen-restore: usage: test_cli.sh GPEN_RESTORE MODELS_DIR SHARED_DIR
+set -u
+cli=$1 models=$2 shared=$3
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0 failed=0
+check() {  # check NAME CONDITION...
+  local name=$1; shift
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $name"; fi
+}
+contains() { grep -q -- "$2" "$1"; }
+
+/usr/bin/python3 - "$work" <<'PY'
+import sys, cv2, numpy as np
+d = sys.argv[1]
+for i in range(3):
+    img = (np.indices((64, 64)).sum(0)[..., None] * (i + 1) * np.array([1, 2, 3])) % 256
+    cv2.imwrite(f"{d}/face{i}.png", img.astype(np.uint8))
+open(f"{d}/broken.jpg", "w").write("not a jpeg")
+PY
+
+# 1. Aligned restoration writes OUTDIR/<stem>.png for each input; exit 0.
+"$cli" --model "$models/random-64.pt" --aligned -o "$work/out" "$work/face0.png" "$work/face1.png" \
+  >"$work/log1" 2>&1
+check "exit 0 on success" test $? -eq 0
+check "face0 written" test -s "$work/out/face0.png"
+check "face1 written" test -s "$work/out/face1.png"
+check "random-weight note" contains "$work/log1" "RANDOM weights"
+
+# 2. A broken file among good ones: the good ones are written, the bad one reported, exit 1.
+"$cli" --model "$models/random-64.pt" --aligned -o "$work/out2" "$work/face2.png" "$work/broken.jpg" \
+  "$work/missing.png" >"$work/log2" 2>&1
+check "exit 1 on partial failure" test $? -eq 1
+check "good file written" test -s "$work/out2/face2.png"
+check "broken file named" contains "$work/log2" "broken.jpg: cannot decode"
+check "missing file named" contains "$work/log2" "image file not found: $work/missing.png"
+check "failure count" contains "$work/log2" "2 of 3 images failed"
+
+# 3. Nothing can run: bad model, bad flags, colliding outputs; exit 2.
+"$cli" --model "$models/not-a-model.pt" --aligned -o "$work/out3" "$work/face0.png" >"$work/log3" 2>&1
+check "exit 2 on bad model" test $? -eq 2
+check "bad model message" contains "$work/log3" "is not a TorchScript archive"
+"$cli" --model "$models/random-64.pt" --aligned -o "$work/out3" --strength 120 "$work/face0.png" \
+  >"$work/log4" 2>&1
+check "exit 2 on bad strength" test $? -eq 2
+check "bad strength message" contains "$work/log4" "strength must be in 0-100, got 120"
+mkdir -p "$work/other"
+cp "$work/face0.png" "$work/other/face0.png"
+"$cli" --model "$models/random-64.pt" --aligned -o "$work/out3" "$work/face0.png" "$work/other/face0.png" \
+  >"$work/log5" 2>&1
+check "exit 2 on colliding outputs" test $? -eq 2
+check "collision message" contains "$work/log5" "would both be written to"
+# The output directory is an input's directory: the input is never overwritten.
+before=$(sha256sum "$work/face0.png")
+"$cli" --model "$models/random-64.pt" --aligned -o "$work" "$work/face0.png" >"$work/log6" 2>&1
+check "exit 1 when output is the input" test $? -eq 1
+check "input untouched" test "$before" = "$(sha256sum "$work/face0.png")"
+check "output-is-input message" contains "$work/log6" "is the input itself"
+
+# 4. With the default controls the output is the model's output: the parity fixture's output.png.
+if [ -f "$shared/fixtures/gpen/parity-64/output.png" ] && [ -f "$models/parity-64.pt" ]; then
+  "$cli" --model "$models/parity-64.pt" --aligned --strength 100 --mode natural --denoise 0 \
+    --sharpen 0 -o "$work/parity" "$shared/fixtures/gpen/parity-64/input.png" >"$work/log7" 2>&1
+  check "parity run" test $? -eq 0
+  /usr/bin/python3 - "$work/parity/input.png" "$shared/fixtures/gpen/parity-64/output.png" <<'PY'
+import sys, cv2, numpy as np
+a, b = (cv2.imread(p).astype(int) for p in sys.argv[1:3])
+diff = np.abs(a - b).max()
+print(f"cli parity: max |diff| = {diff} levels")
+sys.exit(0 if diff <= 1 else 1)
+PY
+  check "cli output equals reference output.png within 1 level" test $? -eq 0
+else
+  echo "SKIPPED: parity fixture not found under $shared (../shared is needed)"
+fi
+
+"$cli" --help | grep -q -- "--aligned"
+check "help" test $? -eq 0
+"$cli" --version | grep -q "gpen-restore 0.1.0"
+check "version" test $? -eq 0
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,110 @@
+#include <filesystem>
+#include <fstream>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "gpen/io.hpp"
+#include "image_convert.hpp"
+#include "test_support.hpp"
+
+namespace fs = std::filesystem;
+
+TEST_CASE("io: PNG round trip is lossless and keeps channel order") {
+  const std::string dir = test::temp_dir("io-roundtrip");
+  const cv::Mat bgr = test::pattern(37, 23, 3);
+  gpen::write_image(dir + "/a.png", test::view_of(bgr));
+  const gpen::Image back = gpen::read_image(dir + "/a.png");
+  CHECK(back.width() == 37);
+  CHECK(back.height() == 23);
+  CHECK(back.channels() == 3);
+  CHECK(test::max_abs_diff(test::mat_of(back), bgr) == 0.0);
+
+  cv::Mat rgb;
+  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+  gpen::write_image(dir + "/b.png", test::view_of(rgb, gpen::ColorOrder::RGB));
+  CHECK(test::max_abs_diff(cv::imread(dir + "/b.png"), bgr) == 0.0);
+  // No temporary files are left beside the output.
+  int files = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) files += entry.is_regular_file();
+  CHECK(files == 2);
+}
+
+TEST_CASE("io: gray, 16-bit and alpha files are converted as documented") {
+  const std::string dir = test::temp_dir("io-convert");
+  cv::Mat gray(8, 8, CV_8UC1, cv::Scalar(77));
+  cv::imwrite(dir + "/gray.png", gray);
+  const gpen::Image g = gpen::read_image(dir + "/gray.png");
+  CHECK(g.channels() == 3);
+  CHECK(g.at(3, 3, 0) == 77);
+  CHECK(g.at(3, 3, 2) == 77);
+
+  cv::Mat deep(8, 8, CV_16UC3, cv::Scalar(257 * 200, 1000, 65535));
+  cv::imwrite(dir + "/deep.png", deep);
+  const gpen::Image d = gpen::read_image(dir + "/deep.png");
+  CHECK(d.channels() == 3);
+  CHECK(d.at(0, 0, 0) == 200);
+  CHECK(d.at(0, 0, 1) == 4);  // 1000 / 257 = 3.89 -> 4
+  CHECK(d.at(0, 0, 2) == 255);
+
+  cv::Mat alpha(8, 8, CV_8UC4, cv::Scalar(10, 20, 30, 128));
+  cv::imwrite(dir + "/alpha.png", alpha);
+  const gpen::Image a = gpen::read_image(dir + "/alpha.png");
+  CHECK(a.channels() == 4);
+  CHECK(a.at(1, 1, 3) == 128);
+
+  // The same conversions for in-memory views (used for aligned faces).
+  const cv::Mat from_alpha = gpen::detail::to_bgr8(test::view_of(alpha), "view");
+  CHECK(from_alpha.channels() == 3);
+  CHECK(from_alpha.at<cv::Vec3b>(0, 0) == cv::Vec3b(10, 20, 30));
+  const cv::Mat from_deep = gpen::detail::to_bgr8(test::view_of(deep), "view");
+  CHECK(from_deep.at<cv::Vec3b>(0, 0) == cv::Vec3b(200, 4, 255));
+}
+
+TEST_CASE("io: unreadable files give errors that name the file and the problem") {
+  const std::string dir = test::temp_dir("io-bad");
+  CHECK_GPEN_ERROR(gpen::read_image(dir + "/missing.png"), gpen::ErrorCode::FileNotFound,
+                   "image file not found: " + dir + "/missing.png");
+  std::ofstream(dir + "/empty.jpg").close();
+  CHECK_GPEN_ERROR(gpen::read_image(dir + "/empty.jpg"), gpen::ErrorCode::DecodeFailed,
+                   "empty.jpg: file is empty");
+  std::ofstream(dir + "/text.jpg") << "this is a text file, not a JPEG\n";
+  CHECK_GPEN_ERROR(gpen::read_image(dir + "/text.jpg"), gpen::ErrorCode::DecodeFailed,
+                   "text.jpg: not an image");
+  std::vector<unsigned char> png;
+  cv::imencode(".png", test::pattern(64, 64), png);
+  std::ofstream(dir + "/truncated.png", std::ios::binary)
+      .write(reinterpret_cast<const char*>(png.data()), static_cast<std::streamsize>(png.size() / 3));
+  CHECK_GPEN_ERROR(gpen::read_image(dir + "/truncated.png"), gpen::ErrorCode::DecodeFailed,
+                   "truncated.png");
+  CHECK_GPEN_ERROR(gpen::read_image(dir), gpen::ErrorCode::DecodeFailed, "it is a directory");
+}
+
+TEST_CASE("io: bad views and writes are refused") {
+  gpen::ImageView v;
+  CHECK_GPEN_ERROR(gpen::detail::validate_view(v, "face"), gpen::ErrorCode::InvalidImage,
+                   "face: image has no pixel data");
+  const cv::Mat m = test::pattern(4, 4);
+  v = test::view_of(m);
+  v.width = 0;
+  CHECK_GPEN_ERROR(gpen::detail::validate_view(v, "face"), gpen::ErrorCode::InvalidImage,
+                   "image is empty (0x4)");
+  v = test::view_of(m);
+  v.channels = 2;
+  CHECK_GPEN_ERROR(gpen::detail::validate_view(v, "face"), gpen::ErrorCode::InvalidImage,
+                   "2 channels");
+  v = test::view_of(m);
+  v.depth = 32;
+  CHECK_GPEN_ERROR(gpen::detail::validate_view(v, "face"), gpen::ErrorCode::InvalidImage,
+                   "32 bits per channel");
+  v = test::view_of(m);
+  v.stride = 5;
+  CHECK_GPEN_ERROR(gpen::detail::validate_view(v, "face"), gpen::ErrorCode::InvalidImage,
+                   "row stride 5 is smaller than a row (12 bytes)");
+  const std::string dir = test::temp_dir("io-write");
+  CHECK_GPEN_ERROR(gpen::write_image(dir + "/x.png", test::view_of(m), 0),
+                   gpen::ErrorCode::InvalidArgument, "quality must be 1-100");
+  CHECK_GPEN_ERROR(gpen::write_image(dir + "/x.unknownext", test::view_of(m)),
+                   gpen::ErrorCode::EncodeFailed, "x.unknownext");
+  CHECK_GPEN_ERROR(gpen::write_image(dir + "/no/such/dir/x.png", test::view_of(m)),
+                   gpen::ErrorCode::EncodeFailed, "cannot write");
+}

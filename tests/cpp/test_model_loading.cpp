@@ -1,0 +1,75 @@
+#include "gpen/restorer.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+gpen::RestorerOptions options_for(const std::string& path) {
+  gpen::RestorerOptions o;
+  o.model_path = path;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("model: a random-weight export loads and describes itself") {
+  const gpen::Restorer r(options_for(test::model("random-64.pt")));
+  CHECK(r.model().size == 64);
+  CHECK(r.model().channel_multiplier == 1);
+  CHECK(r.model().narrow == doctest::Approx(0.25));
+  CHECK(r.model().architecture == "gpen");
+  CHECK(r.model().random_weights);
+  CHECK(r.model().exporter_version == "0.1.0");
+}
+
+TEST_CASE("model: bad model files give clear errors") {
+  using gpen::ErrorCode;
+  CHECK_GPEN_ERROR(gpen::Restorer(options_for(test::model("missing.pt"))), ErrorCode::FileNotFound,
+                   "model file not found: ");
+  CHECK_GPEN_ERROR(gpen::Restorer(options_for(test::model("truncated.pt"))), ErrorCode::InvalidModel,
+                   "truncated or not a TorchScript archive");
+  CHECK_GPEN_ERROR(gpen::Restorer(options_for(test::model("not-a-model.pt"))), ErrorCode::InvalidModel,
+                   "is not a TorchScript archive");
+  CHECK_GPEN_ERROR(gpen::Restorer(options_for(test::model("checkpoint.pth"))), ErrorCode::InvalidModel,
+                   "checkpoint.pth");
+  CHECK_GPEN_ERROR(gpen::Restorer(options_for(test::model("no-meta.pt"))), ErrorCode::InvalidModel,
+                   "has no gpen/meta.json metadata");
+  CHECK_GPEN_ERROR(gpen::Restorer(options_for(test::model("bad-version.pt"))),
+                   ErrorCode::UnsupportedModel, "format_version is 99");
+  CHECK_GPEN_ERROR(gpen::Restorer(options_for(test::models_dir())), ErrorCode::InvalidModel,
+                   "is not a regular file");
+  CHECK_GPEN_ERROR(gpen::Restorer(options_for("")), ErrorCode::InvalidArgument, "model_path is empty");
+}
+
+TEST_CASE("model: bad options and unavailable devices give clear errors") {
+  using gpen::ErrorCode;
+  auto o = options_for(test::model("random-64.pt"));
+  o.device = "gpu";
+  CHECK_GPEN_ERROR(gpen::Restorer{o}, ErrorCode::InvalidArgument, "got \"gpu\"");
+  o.device = "cuda:x";
+  CHECK_GPEN_ERROR(gpen::Restorer{o}, ErrorCode::InvalidArgument, "got \"cuda:x\"");
+  o = options_for(test::model("random-64.pt"));
+  o.max_batch = 0;
+  CHECK_GPEN_ERROR(gpen::Restorer{o}, ErrorCode::InvalidArgument, "max_batch must be 1-256, got 0");
+  o = options_for(test::model("random-64.pt"));
+  o.threads = -2;
+  CHECK_GPEN_ERROR(gpen::Restorer{o}, ErrorCode::InvalidArgument, "threads must be");
+  o = options_for(test::model("random-64.pt"));
+  o.precision = gpen::Precision::FP16;
+  CHECK_GPEN_ERROR(gpen::Restorer{o}, ErrorCode::InvalidArgument, "fp16 needs a CUDA device");
+}
+
+TEST_CASE("model: CUDA requested without CUDA is a DeviceUnavailable error, not a crash") {
+  auto o = options_for(test::model("random-64.pt"));
+  o.device = "cuda:0";
+  bool cuda = false;
+  try {
+    gpen::Restorer r(o);
+    cuda = true;
+  } catch (const gpen::Error& e) {
+    CHECK(e.code() == gpen::ErrorCode::DeviceUnavailable);
+    CHECK(std::string(e.what()).find("cuda:0") != std::string::npos);
+  }
+  if (cuda) MESSAGE("a CUDA device is present; the unavailable-device error was not exercised");
+  o.device = "cuda:999";
+  CHECK_THROWS_AS(gpen::Restorer{o}, gpen::Error);
+}

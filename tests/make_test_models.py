@@ -1,0 +1,58 @@
+"""Writes the models the C++ and CLI tests use into one directory (argument 1).
+
+random-64.pt     small random-weight GPEN (size 64, channel multiplier 1, narrow 0.25)
+parity-64.pt     ../shared/fixtures/gpen/parity-64/checkpoint.pth exported (if ../shared exists)
+no-meta.pt       a TorchScript file without gpen metadata
+bad-version.pt   a gpen export whose metadata says format_version 99
+checkpoint.pth   a plain torch.save state_dict (a zip, but not TorchScript)
+truncated.pt     the first half of random-64.pt
+not-a-model.pt   a text file
+"""
+
+import json
+import os
+import sys
+
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "python"))
+
+from gpen import export  # noqa: E402
+
+
+def main(out_dir: str, shared: str) -> None:
+    os.makedirs(out_dir, exist_ok=True)
+    model = export.build_reference(64, 1, 0.25, seed=1)
+    random_path = os.path.join(out_dir, "random-64.pt")
+    export.export_model(model, random_path, {"random_weights": True, "seed": 1})
+
+    checkpoint = os.path.join(shared, "fixtures", "gpen", "parity-64", "checkpoint.pth")
+    if os.path.isfile(checkpoint):
+        sd = export.load_checkpoint(checkpoint)
+        ref = export.build_reference(64, 1, 0.25, state_dict=sd)
+        export.export_model(ref, os.path.join(out_dir, "parity-64.pt"),
+                            {"checkpoint": "parity-64", "random_weights": False})
+    else:
+        print(f"note: {checkpoint} not found; parity tests will be skipped")
+
+    torch.jit.save(torch.jit.script(torch.nn.Identity()), os.path.join(out_dir, "no-meta.pt"))
+
+    meta = export.metadata(model, {"random_weights": True})
+    meta["format_version"] = 99
+    scripted = torch.jit.script(torch.nn.Identity())
+    torch.jit.save(scripted, os.path.join(out_dir, "bad-version.pt"),
+                   _extra_files={export.META_FILE: json.dumps(meta)})
+
+    torch.save(model.state_dict(), os.path.join(out_dir, "checkpoint.pth"))
+    with open(random_path, "rb") as f:
+        data = f.read()
+    with open(os.path.join(out_dir, "truncated.pt"), "wb") as f:
+        f.write(data[: len(data) // 2])
+    with open(os.path.join(out_dir, "not-a-model.pt"), "w") as f:
+        f.write("this is not a model\n")
+    print(f"test models written to {out_dir}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
