@@ -93,6 +93,9 @@ def export_model(model: FullGenerator, path: str, source: Dict[str, object]) -> 
     os.close(fd)
     try:
         torch.jit.save(scripted, tmp, _extra_files={META_FILE: json.dumps(meta, indent=1)})
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp files are 0600
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)

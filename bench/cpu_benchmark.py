@@ -1,0 +1,88 @@
+"""Per-face CPU time of a GPEN-BFR-512-shaped model: our C++ Restorer vs the eager PyTorch
+module in the reference formulation, same threads, same run.
+
+    /usr/bin/python3 bench/cpu_benchmark.py [--threads 2] [--ref-iters 2] [--iters 5]
+
+Needs a Release build (build/bin/gpen-bench). Prints a Markdown table for docs/benchmarks.md.
+"""
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "python"))
+
+import torch  # noqa: E402
+
+from gpen import export  # noqa: E402
+
+
+def cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--ref-iters", type=int, default=2)
+    ap.add_argument("--iters", type=int, default=5)
+    ap.add_argument("--size", type=int, default=512)
+    ap.add_argument("--bench", default=os.path.join(ROOT, "build", "bin", "gpen-bench"))
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    size = args.size
+    multiplier, narrow = (1, 0.5) if size <= 256 else (2, 1.0)
+
+    model = export.build_reference(size, multiplier, narrow, seed=0)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "gpen.pt")
+        export.export_model(model, path, {"random_weights": True, "seed": 0})
+
+        x = torch.rand(1, 3, size, size, generator=torch.Generator().manual_seed(0)) * 2 - 1
+        with torch.no_grad():
+            exported = torch.jit.load(path)
+            diff = float((exported(x) - model(x)).abs().max())
+            del exported
+            model(x)  # warm-up
+            times = []
+            for _ in range(args.ref_iters):
+                t = time.perf_counter()
+                model(x)
+                times.append(time.perf_counter() - t)
+        ref_s = sum(times) / len(times)
+
+        out = subprocess.run([args.bench, "--model", path, "--threads", str(args.threads),
+                              "--iters", str(args.iters), "--warmup", "2"],
+                             check=True, capture_output=True, text=True).stdout
+        ours = json.loads(out.strip().splitlines()[-1])
+
+    ours_s = ours["mean_per_face_s"]
+    print(f"CPU: {cpu_name()}, {args.threads} threads, torch {torch.__version__}")
+    print()
+    print(f"| GPEN-BFR-{size}-shaped model, batch 1 | s / face | faces / s | speed-up |")
+    print("|---|---|---|---|")
+    print(f"| eager PyTorch, reference formulation (mean of {args.ref_iters}) | {ref_s:.2f} | "
+          f"{1 / ref_s:.3f} | 1.0x |")
+    print(f"| gpen C++ Restorer (mean of {args.iters}, incl. pre/post-processing) | {ours_s:.2f} | "
+          f"{1 / ours_s:.3f} | **{ref_s / ours_s:.1f}x** |")
+    print()
+    print(f"max |exported - reference| on the same input: {diff:.2e} (parity tolerance 1e-4); "
+          f"first call {ours['first_call_s']:.2f} s, model load {ours['load_s']:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

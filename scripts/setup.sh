@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian packages gpen needs (only those missing), then configures and builds
+# the project in build/ (Release). Used by demo.sh and test.sh; safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libtorch-dev python3-torch          # LibTorch 1.13 (CPU) and the matching PyTorch
+  libopencv-dev python3-opencv        # image I/O and processing
+  pybind11-dev libeigen3-dev doctest-dev
+  libdlib-dev libdlib-data            # face detector + 68-point landmark model
+  python3-numpy python3-setuptools python3-venv python3-pytest
+  python3-skimage                     # sample photographs for the demo
+)
+missing=()
+for p in "${packages[@]}"; do
+  [[ $p == \#* ]] && continue
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+generator=()
+command -v ninja >/dev/null && [ ! -f build/CMakeCache.txt ] && generator=(-G Ninja)
+cmake -S . -B build "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DPython3_EXECUTABLE=/usr/bin/python3 >/dev/null
+cmake --build build --parallel "$(nproc)"
