@@ -7,6 +7,7 @@ bad-version.pt   a gpen export whose metadata says format_version 99
 checkpoint.pth   a plain torch.save state_dict (a zip, but not TorchScript)
 truncated.pt     the first half of random-64.pt
 not-a-model.pt   a text file
+face-64.png      a synthetic 64x64 "face" image for examples
 """
 
 import json
@@ -51,6 +52,10 @@ def main(out_dir: str, shared: str) -> None:
         f.write(data[: len(data) // 2])
     with open(os.path.join(out_dir, "not-a-model.pt"), "w") as f:
         f.write("this is not a model\n")
+    gen = torch.Generator().manual_seed(0)
+    face = (torch.rand(64, 64, 3, generator=gen) * 255).to(torch.uint8).numpy()
+    import cv2
+    cv2.imwrite(os.path.join(out_dir, "face-64.png"), cv2.GaussianBlur(face, (7, 7), 2))
     print(f"test models written to {out_dir}")
 
 
