@@ -67,3 +67,34 @@ cv::Mat blend(const cv::Mat& a, const cv::Mat& b, double t) {
 }
 
 }  // namespace gpen::detail
+
+namespace gpen::detail {
+
+cv::Mat gray_world_balance(const cv::Mat& bgr, double strength) {
+  const cv::Scalar mean = cv::mean(bgr);
+  const double gray = (mean[0] + mean[1] + mean[2]) / 3.0;
+  std::vector<cv::Mat> planes;
+  cv::split(bgr, planes);
+  for (int c = 0; c < 3; ++c) {
+    const double gain = mean[c] > 1.0 ? gray / mean[c] : 1.0;
+    planes[c].convertTo(planes[c], CV_8U, 1.0 + strength * (gain - 1.0));
+  }
+  cv::Mat out;
+  cv::merge(planes, out);
+  return out;
+}
+
+cv::Mat local_contrast(const cv::Mat& bgr, double clip, int tiles) {
+  cv::Mat lab;
+  cv::cvtColor(bgr, lab, cv::COLOR_BGR2Lab);
+  std::vector<cv::Mat> planes;
+  cv::split(lab, planes);
+  cv::Ptr<cv::CLAHE> clahe = cv::createCLAHE(clip, cv::Size(tiles, tiles));
+  clahe->apply(planes[0], planes[0]);
+  cv::merge(planes, lab);
+  cv::Mat out;
+  cv::cvtColor(lab, out, cv::COLOR_Lab2BGR);
+  return out;
+}
+
+}  // namespace gpen::detail

@@ -23,3 +23,14 @@ cv::Mat auto_levels(const cv::Mat& bgr, double low, double high);
 cv::Mat blend(const cv::Mat& a, const cv::Mat& b, double t);
 
 }  // namespace gpen::detail
+
+namespace gpen::detail {
+
+/// Gray-world white balance: scales channels towards equal means; `strength` 0-1 blends
+/// between the input (0) and the fully balanced image (1).
+cv::Mat gray_world_balance(const cv::Mat& bgr, double strength);
+
+/// CLAHE on the L channel of Lab (local contrast), `clip` limit, `tiles` x `tiles` grid.
+cv::Mat local_contrast(const cv::Mat& bgr, double clip, int tiles);
+
+}  // namespace gpen::detail

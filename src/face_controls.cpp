@@ -11,14 +11,25 @@ cv::Mat prepare_face(const cv::Mat& face, const RestoreParams& params) {
   return face;
 }
 
-cv::Mat finish_face(const cv::Mat& original, const cv::Mat& restored, const RestoreParams& params) {
-  cv::Mat face = restored;
-  if (params.mode == Mode::Strong) face = auto_levels(face, 0.5, 99.5);
-  if (params.mode == Mode::Detail) face = unsharp_mask(face, 0.5, std::max(1.0, face.cols / 256.0));
-  face = blend(original, face, params.strength / 100.0);
-  if (params.denoise > 0.0f) face = denoise(face, params.denoise);
-  if (params.sharpen > 0.0f) face = sharpen(face, params.sharpen);
-  return face;
+cv::Mat finish_restored_face(const cv::Mat& restored, const RestoreParams& params) {
+  if (params.mode == Mode::Strong) return auto_levels(restored, 0.5, 99.5);
+  if (params.mode == Mode::Detail) {
+    return unsharp_mask(restored, 0.5, std::max(1.0, restored.cols / 256.0));
+  }
+  return restored;
+}
+
+cv::Mat finish_image(const cv::Mat& image, const RestoreParams& params) {
+  cv::Mat out = image;
+  if (params.denoise > 0.0f) out = denoise(out, params.denoise);
+  if (params.sharpen > 0.0f) out = sharpen(out, params.sharpen);
+  return out;
+}
+
+cv::Mat finish_aligned_face(const cv::Mat& original, const cv::Mat& restored,
+                            const RestoreParams& params) {
+  const cv::Mat face = finish_restored_face(restored, params);
+  return finish_image(blend(original, face, params.strength / 100.0), params);
 }
 
 }  // namespace gpen::detail

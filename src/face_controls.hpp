@@ -1,5 +1,5 @@
 #pragma once
-// The user's controls (RestoreParams) applied around the model for one aligned face.
+// The user's controls (RestoreParams) applied around the model.
 
 #include <opencv2/core.hpp>
 
@@ -10,9 +10,16 @@ namespace gpen::detail {
 /// What goes into the model: the face itself, or for Mode::Strong its denoised version.
 cv::Mat prepare_face(const cv::Mat& face, const RestoreParams& params);
 
-/// The final face from the model-size input `original` and the model's `restored` face:
-/// mode finishing (Strong: auto levels; Detail: unsharp mask), strength blend, then the
-/// denoise and sharpen controls. With default params it returns `restored` unchanged.
-cv::Mat finish_face(const cv::Mat& original, const cv::Mat& restored, const RestoreParams& params);
+/// Mode finishing of a restored face (Strong: auto levels; Detail: unsharp mask).
+cv::Mat finish_restored_face(const cv::Mat& restored, const RestoreParams& params);
+
+/// Whole-image finishing: denoise, then sharpen (each only when > 0).
+cv::Mat finish_image(const cv::Mat& image, const RestoreParams& params);
+
+/// The aligned-face result from the model-size input `original` and the model's `restored`
+/// face: mode finishing, strength blend, then denoise and sharpen. With default params it
+/// returns `restored` unchanged.
+cv::Mat finish_aligned_face(const cv::Mat& original, const cv::Mat& restored,
+                            const RestoreParams& params);
 
 }  // namespace gpen::detail

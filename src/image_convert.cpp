@@ -71,3 +71,45 @@ Image to_image(const cv::Mat& bgr, ColorOrder order) {
 }
 
 }  // namespace gpen::detail
+
+namespace gpen::detail {
+
+PhotoLayers split_photo(const ImageView& view, const std::string& what) {
+  PhotoLayers layers;
+  layers.bgr = to_bgr8(view, what);
+  layers.gray = view.channels == 1;
+  layers.order = view.order;
+  if (view.channels == 4) {
+    cv::Mat alpha;
+    cv::extractChannel(wrap(view), alpha, 3);
+    if (view.depth == 16) alpha.convertTo(alpha, CV_8U, 1.0 / 257.0);
+    layers.alpha = alpha.clone();
+  }
+  return layers;
+}
+
+Image merge_photo(const cv::Mat& bgr, const PhotoLayers& layers) {
+  if (layers.gray) {
+    cv::Mat gray;
+    cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
+    Image out(gray.cols, gray.rows, 1, layers.order);
+    gray.copyTo(cv::Mat(gray.rows, gray.cols, CV_8UC1, out.data()));
+    return out;
+  }
+  if (layers.alpha.empty()) return to_image(bgr, layers.order);
+  cv::Mat alpha = layers.alpha;
+  if (alpha.size() != bgr.size()) cv::resize(layers.alpha, alpha, bgr.size(), 0, 0, cv::INTER_LINEAR);
+  cv::Mat colour;
+  if (layers.order == ColorOrder::RGB) {
+    cv::cvtColor(bgr, colour, cv::COLOR_BGR2RGB);
+  } else {
+    colour = bgr;
+  }
+  cv::Mat four;
+  cv::merge(std::vector<cv::Mat>{colour, alpha}, four);
+  Image out(four.cols, four.rows, 4, layers.order);
+  four.copyTo(cv::Mat(four.rows, four.cols, CV_8UC4, out.data()));
+  return out;
+}
+
+}  // namespace gpen::detail

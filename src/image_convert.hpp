@@ -23,3 +23,22 @@ cv::Mat to_bgr8(const ImageView& view, const std::string& what);
 Image to_image(const cv::Mat& bgr, ColorOrder order);
 
 }  // namespace gpen::detail
+
+namespace gpen::detail {
+
+/// A photo taken apart for processing: 8-bit BGR colour, the alpha plane (empty if none) and
+/// whether it was gray. merge_photo puts the result back in the input's form.
+struct PhotoLayers {
+  cv::Mat bgr;
+  cv::Mat alpha;
+  bool gray = false;
+  ColorOrder order = ColorOrder::BGR;
+};
+
+PhotoLayers split_photo(const ImageView& view, const std::string& what);
+
+/// Image with the layers' channel count (1 for gray, 4 with alpha, else 3) and order;
+/// `alpha` is resized to `bgr`'s size if they differ.
+Image merge_photo(const cv::Mat& bgr, const PhotoLayers& layers);
+
+}  // namespace gpen::detail

@@ -6,7 +6,9 @@
 
 namespace gpen::detail {
 
-ModelInfo parse_model_metadata(const std::string& json, const std::string& path) {
+namespace {
+
+cv::FileStorage open_metadata(const std::string& json, const std::string& path) {
   if (json.empty()) {
     throw Error(ErrorCode::InvalidModel,
                 "model " + path + " has no " + kMetadataFile +
@@ -19,7 +21,13 @@ ModelInfo parse_model_metadata(const std::string& json, const std::string& path)
   } catch (const cv::Exception&) {
     throw Error(ErrorCode::InvalidModel, "model " + path + ": metadata is not valid JSON");
   }
-  auto text = [&](const cv::FileNode& n) { return n.isString() ? static_cast<std::string>(n) : ""; };
+  return fs;
+}
+
+std::string text(const cv::FileNode& n) { return n.isString() ? static_cast<std::string>(n) : ""; }
+
+// Checks format, version and architecture.
+void check_header(const cv::FileStorage& fs, const std::string& path, const std::string& architecture) {
   const std::string format = text(fs["format"]);
   if (format != "gpen-torchscript") {
     throw Error(ErrorCode::UnsupportedModel,
@@ -33,13 +41,28 @@ ModelInfo parse_model_metadata(const std::string& json, const std::string& path)
                     ", this library reads version " + std::to_string(kFormatVersion) +
                     "; re-export the model with this release's `python -m gpen.export`");
   }
+  const std::string found = text(fs["architecture"]);
+  if (found != architecture) {
+    throw Error(ErrorCode::UnsupportedModel, "model " + path + ": architecture '" + found +
+                                                 "' is not '" + architecture + "'");
+  }
+}
+
+std::vector<double> numbers(const cv::FileNode& n) {
+  std::vector<double> out;
+  if (!n.isSeq()) return out;
+  for (const cv::FileNode& item : n) out.push_back(static_cast<double>(item));
+  return out;
+}
+
+}  // namespace
+
+ModelInfo parse_model_metadata(const std::string& json, const std::string& path) {
+  const cv::FileStorage fs = open_metadata(json, path);
+  check_header(fs, path, "gpen");
   ModelInfo info;
   info.path = path;
-  info.architecture = text(fs["architecture"]);
-  if (info.architecture != "gpen") {
-    throw Error(ErrorCode::UnsupportedModel, "model " + path + ": architecture '" +
-                                                 info.architecture + "' is not 'gpen'");
-  }
+  info.architecture = "gpen";
   const cv::FileNode size = fs["size"];
   info.size = size.isInt() ? static_cast<int>(size) : 0;
   if (info.size < 16 || info.size > 4096 || (info.size & (info.size - 1)) != 0) {
@@ -66,6 +89,27 @@ ModelInfo parse_model_metadata(const std::string& json, const std::string& path)
       throw Error(ErrorCode::UnsupportedModel, "model " + path + ": input " + key +
                                                    " is not the reference [0.5, 0.5, 0.5]");
     }
+  }
+  return info;
+}
+
+RetinaFaceInfo parse_retinaface_metadata(const std::string& json, const std::string& path) {
+  const cv::FileStorage fs = open_metadata(json, path);
+  check_header(fs, path, "retinaface");
+  RetinaFaceInfo info;
+  info.backbone = text(fs["backbone"]);
+  for (const cv::FileNode& level : fs["min_sizes"]) {
+    std::vector<int> sizes;
+    for (double v : numbers(level)) sizes.push_back(static_cast<int>(v));
+    info.min_sizes.push_back(sizes);
+  }
+  for (double v : numbers(fs["steps"])) info.steps.push_back(static_cast<int>(v));
+  info.variance = numbers(fs["variance"]);
+  info.mean = numbers(fs["input"]["mean"]);
+  if (info.min_sizes.empty() || info.min_sizes.size() != info.steps.size() ||
+      info.variance.size() != 2 || info.mean.size() != 3) {
+    throw Error(ErrorCode::InvalidModel, "model " + path +
+                                             ": RetinaFace metadata lacks min_sizes/steps/variance/input.mean");
   }
   return info;
 }

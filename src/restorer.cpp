@@ -8,10 +8,9 @@
 
 #include "device.hpp"
 #include "face_controls.hpp"
-#include "face_tensor.hpp"
 #include "gpen/error.hpp"
 #include "image_convert.hpp"
-#include "torch_model.hpp"
+#include "restorer_impl.hpp"
 
 namespace gpen {
 
@@ -28,6 +27,10 @@ void validate_options(const RestorerOptions& options) {
     throw Error(ErrorCode::InvalidArgument,
                 "max_batch must be 1-256, got " + std::to_string(options.max_batch));
   }
+  if (options.detection_max_side < 64) {
+    throw Error(ErrorCode::InvalidArgument, "detection_max_side must be at least 64, got " +
+                                                std::to_string(options.detection_max_side));
+  }
 }
 
 torch::Dtype model_dtype(Precision precision, const torch::Device& device) {
@@ -42,46 +45,46 @@ torch::Dtype model_dtype(Precision precision, const torch::Device& device) {
 
 }  // namespace
 
-struct Restorer::Impl {
-  RestorerOptions options;
-  torch::Device device{torch::kCPU};
-  torch::Dtype dtype = torch::kFloat32;
-  std::unique_ptr<detail::TorchModel> model;
-};
+const FaceDetector& Restorer::Impl::detector() const {
+  std::call_once(detector_once, [this] {
+    if (!detector_instance) detector_instance = make_face_detector(options.detector, options.device);
+  });
+  return *detector_instance;
+}
 
-Restorer::Restorer(const RestorerOptions& options) : impl_(std::make_unique<Impl>()) {
+Restorer::Restorer(const RestorerOptions& options) : Restorer(options, nullptr) {}
+
+Restorer::Restorer(const RestorerOptions& options, std::unique_ptr<FaceDetector> detector)
+    : impl_(std::make_unique<Impl>()) {
   validate_options(options);
   impl_->options = options;
-  impl_->device = detail::resolve_device(options.device);
-  impl_->dtype = model_dtype(options.precision, impl_->device);
+  const torch::Device device = detail::resolve_device(options.device);
+  const torch::Dtype dtype = model_dtype(options.precision, device);
   const int threads = options.threads > 0
                           ? options.threads
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   at::set_num_threads(threads);
+  impl_->detector_instance = std::move(detector);
   if (options.model_path.empty()) {
-    throw Error(ErrorCode::InvalidArgument, "model_path is empty: give a model exported with "
-                                            "`python -m gpen.export`");
+    impl_->enhancer = detail::make_classic_enhancer();
+  } else {
+    impl_->enhancer = detail::make_gpen_enhancer(options.model_path, device, dtype, options.max_batch);
+    impl_->has_model = true;
   }
-  impl_->model = std::make_unique<detail::TorchModel>(options.model_path, impl_->device,
-                                                      impl_->dtype);
 }
 
 Restorer::~Restorer() = default;
 Restorer::Restorer(Restorer&&) noexcept = default;
 Restorer& Restorer::operator=(Restorer&&) noexcept = default;
 
-const ModelInfo& Restorer::model() const {
-  if (!impl_->model) throw Error(ErrorCode::NoModel, "this Restorer has no model");
-  return impl_->model->info();
-}
-
+bool Restorer::has_model() const { return impl_->has_model; }
+const ModelInfo& Restorer::model() const { return impl_->enhancer->info(); }
 const RestorerOptions& Restorer::options() const { return impl_->options; }
 
 std::vector<Image> Restorer::restore_faces(const std::vector<ImageView>& aligned_faces,
                                            const RestoreParams& params) const {
   params.validate();
-  if (!impl_->model) throw Error(ErrorCode::NoModel, "this Restorer has no model");
-  const int size = impl_->model->info().size;
+  const int size = model().size;
   std::vector<cv::Mat> originals, inputs;
   originals.reserve(aligned_faces.size());
   inputs.reserve(aligned_faces.size());
@@ -102,17 +105,12 @@ std::vector<Image> Restorer::restore_faces(const std::vector<ImageView>& aligned
     originals.push_back(face);
     inputs.push_back(detail::prepare_face(face, params));
   }
+  const std::vector<cv::Mat> restored = impl_->enhancer->enhance(inputs);
   std::vector<Image> results;
-  results.reserve(aligned_faces.size());
-  const auto batch = static_cast<std::size_t>(impl_->options.max_batch);
-  for (std::size_t begin = 0; begin < inputs.size(); begin += batch) {
-    const std::size_t end = std::min(inputs.size(), begin + batch);
-    torch::Tensor x = detail::faces_to_tensor(inputs, begin, end, impl_->device, impl_->dtype);
-    std::vector<cv::Mat> restored = detail::tensor_to_faces(impl_->model->forward(x));
-    for (std::size_t i = begin; i < end; ++i) {
-      cv::Mat face = detail::finish_face(originals[i], restored[i - begin], params);
-      results.push_back(detail::to_image(face, aligned_faces[i].order));
-    }
+  results.reserve(restored.size());
+  for (std::size_t i = 0; i < restored.size(); ++i) {
+    const cv::Mat face = detail::finish_aligned_face(originals[i], restored[i], params);
+    results.push_back(detail::to_image(face, aligned_faces[i].order));
   }
   return results;
 }

@@ -1,61 +1,19 @@
 #include "torch_model.hpp"
 
-#include <filesystem>
-#include <fstream>
-
 #include "gpen/error.hpp"
 #include "model_metadata.hpp"
+#include "torchscript_file.hpp"
 
 namespace gpen::detail {
-namespace fs = std::filesystem;
-
-namespace {
-
-std::string first_line(const std::string& text) {
-  const auto end = text.find('\n');
-  return end == std::string::npos ? text : text.substr(0, end);
-}
-
-// TorchScript archives are zip files; anything else gets a plain message instead of a
-// LibTorch stack trace.
-bool looks_like_zip(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  char magic[4] = {0, 0, 0, 0};
-  in.read(magic, 4);
-  return in.gcount() == 4 && magic[0] == 'P' && magic[1] == 'K' && magic[2] == 3 && magic[3] == 4;
-}
-
-}  // namespace
 
 TorchModel::TorchModel(const std::string& path, const torch::Device& device, torch::Dtype dtype)
     : device_(device) {
-  std::error_code ec;
-  if (path.empty()) throw Error(ErrorCode::InvalidArgument, "model path is empty");
-  if (!fs::exists(path, ec)) throw Error(ErrorCode::FileNotFound, "model file not found: " + path);
-  if (!fs::is_regular_file(path, ec)) {
-    throw Error(ErrorCode::InvalidModel, "model " + path + " is not a regular file");
-  }
-  if (fs::file_size(path, ec) == 0) throw Error(ErrorCode::InvalidModel, "model file is empty: " + path);
-  if (!looks_like_zip(path)) {
-    throw Error(ErrorCode::InvalidModel,
-                "model " + path + " is not a TorchScript archive (published .pth checkpoints "
-                "must first be converted with `python -m gpen.export gpen --checkpoint ...`)");
-  }
-  torch::jit::ExtraFilesMap extra{{kMetadataFile, ""}};
+  TorchScriptFile file = load_torchscript(path, device);
+  info_ = parse_model_metadata(file.metadata, path);
   try {
-    module_ = torch::jit::load(path, device_, extra);
-  } catch (const c10::Error& e) {
-    throw Error(ErrorCode::InvalidModel, "cannot load model " + path +
-                                             " (truncated or not a TorchScript archive): " +
-                                             first_line(e.what_without_backtrace()));
-  } catch (const std::exception& e) {
-    throw Error(ErrorCode::InvalidModel, "cannot load model " + path + ": " + first_line(e.what()));
-  }
-  info_ = parse_model_metadata(extra[kMetadataFile], path);
-  try {
-    module_.eval();
-    if (dtype != torch::kFloat32) module_.to(dtype);
-    module_ = torch::jit::freeze(module_);
+    file.module.eval();
+    if (dtype != torch::kFloat32) file.module.to(dtype);
+    module_ = torch::jit::freeze(file.module);
   } catch (const c10::Error& e) {
     throw Error(ErrorCode::InvalidModel,
                 "cannot prepare model " + path + ": " + first_line(e.what_without_backtrace()));

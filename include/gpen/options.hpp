@@ -11,8 +11,15 @@ enum class Precision { FP32, FP16, BF16 };
 Precision parse_precision(const std::string& name);
 
 struct RestorerOptions {
-  /// TorchScript model written by `python -m gpen.export` (metadata included).
+  /// TorchScript model written by `python -m gpen.export` (metadata included). Empty: no
+  /// model; faces are enhanced by the classic path (denoise, white balance, local contrast,
+  /// sharpening), so the library works with nothing downloaded.
   std::string model_path;
+  /// Face detector for whole photos: "dlib" (built in) or "retinaface:PATH".
+  std::string detector = "dlib";
+  /// Photos whose long side exceeds this are searched for faces on a downscaled copy (faces
+  /// are still restored and pasted at full resolution).
+  int detection_max_side = 6000;
   /// "cpu", "cuda" or "cuda:N".
   std::string device = "cpu";
   /// Intra-op threads for LibTorch; 0 = all cores. LibTorch's pool is process-wide, so the

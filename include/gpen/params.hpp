@@ -3,6 +3,7 @@
 // finished. Defaults give the model's own output.
 
 #include <string>
+#include <vector>
 
 namespace gpen {
 
@@ -28,8 +29,24 @@ struct RestoreParams {
   /// 0-100: unsharp-mask sharpening of the result (0 = off, 100 = amount 1.5).
   float sharpen = 0.0f;
 
+  // Whole-photo restoration only (ignored by restore_faces):
+  /// Restore only the face nearest the photo's centre.
+  bool only_center_face = false;
+  /// Restore at most this many faces, the largest first (0 = all).
+  int max_faces = 0;
+  /// Smallest face width, in input pixels, that is searched for and restored (8-4096).
+  float min_face_size = 32.0f;
+  /// Output size factor 1-4; the background is resized with Lanczos interpolation.
+  int upscale = 1;
+
   /// Throws gpen::Error(InvalidArgument) naming the first parameter that is NaN or out of range.
   void validate() const;
 };
+
+/// Named parameter sets: "natural" (the defaults), "old-photo", "id-photo", "selfie",
+/// "motion-blur", "group-photo". Throws gpen::Error(InvalidArgument) for an unknown name,
+/// listing the known ones.
+RestoreParams preset(const std::string& name);
+std::vector<std::string> preset_names();
 
 }  // namespace gpen

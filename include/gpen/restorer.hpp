@@ -6,17 +6,19 @@
 #include <string>
 #include <vector>
 
+#include "gpen/detector.hpp"
 #include "gpen/image.hpp"
 #include "gpen/options.hpp"
 #include "gpen/params.hpp"
+#include "gpen/result.hpp"
 
 namespace gpen {
 
 /// What the model file says about itself (from its embedded metadata).
 struct ModelInfo {
   std::string path;
-  std::string architecture;  ///< "gpen"
-  int size = 0;              ///< input/output side in pixels, e.g. 512
+  std::string architecture;  ///< "gpen", or "classic" for a Restorer without a model
+  int size = 0;              ///< input/output side in pixels, e.g. 512 (classic: 512)
   int channel_multiplier = 0;
   double narrow = 0.0;
   std::string exporter_version;
@@ -25,17 +27,34 @@ struct ModelInfo {
 
 class Restorer {
  public:
-  /// Loads and prepares the model. Throws gpen::Error: FileNotFound, InvalidModel,
-  /// UnsupportedModel, DeviceUnavailable or InvalidArgument (bad options).
+  /// Loads and prepares the model (none if options.model_path is empty: classic path).
+  /// Throws gpen::Error: FileNotFound, InvalidModel, UnsupportedModel, DeviceUnavailable or
+  /// InvalidArgument (bad options). The face detector named by options.detector is created
+  /// on first use.
   explicit Restorer(const RestorerOptions& options);
+  /// Same, with a detector of the caller's instead of options.detector.
+  Restorer(const RestorerOptions& options, std::unique_ptr<FaceDetector> detector);
   ~Restorer();
   Restorer(Restorer&&) noexcept;
   Restorer& operator=(Restorer&&) noexcept;
   Restorer(const Restorer&) = delete;
   Restorer& operator=(const Restorer&) = delete;
 
+  /// false when no model was given and faces go through the classic path.
+  bool has_model() const;
   const ModelInfo& model() const;
   const RestorerOptions& options() const;
+
+  /// Restores every face of a whole photo: detect, align to the 5-point template, restore in
+  /// batches, paste back under a feathered mask; then the photo-wide denoise/sharpen and
+  /// upscale. The result has the input's channels (gray stays gray, alpha is kept) and order.
+  /// With strength 0, denoise 0, sharpen 0 and upscale 1 the image equals the input byte for
+  /// byte. A photo without faces comes back with only the photo-wide controls applied.
+  Result restore(const ImageView& photo, const RestoreParams& params = RestoreParams()) const;
+
+  /// The faces restore() would restore (after min size, only_center_face, max_faces).
+  std::vector<DetectedFace> detect(const ImageView& photo,
+                                   const RestoreParams& params = RestoreParams()) const;
 
   /// Restores already-aligned face crops (any square-ish size >= 16 px; each is resized to the
   /// model size as the reference pipeline does). Returns one model-size, 3-channel image per

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <utility>
 
 #include "gpen/error.hpp"
 
@@ -31,26 +32,46 @@ int parse_int(const std::string& flag, const std::string& text) {
   return static_cast<int>(value);
 }
 
+bool takes_value(const std::string& flag) {
+  for (const char* f : {"--model", "-o", "--output", "--strength", "--mode", "--denoise", "--sharpen",
+                        "--device", "--threads", "--batch-size", "--detector", "--upscale", "--preset",
+                        "--max-faces", "--min-face-size", "--json"}) {
+    if (flag == f) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string usage() {
-  return R"(usage: gpen-restore --model M.pt --aligned -o OUTDIR [options] IMAGE...
+  return R"(usage: gpen-restore [--model M.pt] [options] -o OUTDIR IMAGE...
 
-Restores face images with a GPEN model exported by `python -m gpen.export`.
+Restores the faces in photographs with a GPEN model exported by `python -m gpen.export`;
+without --model, faces are enhanced by the classic (model-free) path. Each result is written
+as OUTDIR/<stem>.png.
 
-  --model PATH        TorchScript model (with gpen metadata)
-  --aligned           each IMAGE is one aligned face crop (FFHQ-style); the result is
-                      written as OUTDIR/<stem>.png at the model size
-  -o, --output DIR    output directory (created if missing)
-  --strength N        0-100, blend of restored and original face (default 100)
-  --mode NAME         natural | strong | detail (default natural)
-  --denoise N         0-100, edge-preserving denoise of the result (default 0)
-  --sharpen N         0-100, unsharp-mask sharpening of the result (default 0)
-  --device NAME       cpu | cuda | cuda:N (default cpu)
-  --threads N         CPU threads, 0 = all cores (default 0)
-  --batch-size N      faces per model call, 1-256 (default 4)
-  --version           print the version and exit
-  -h, --help          print this help and exit
+  --model PATH          TorchScript GPEN model (with gpen metadata); none: classic path
+  --aligned             each IMAGE is one aligned face crop (no detection); the result is
+                        the restored crop at the model size
+  -o, --output DIR      output directory (created if missing)
+  --preset NAME         natural | old-photo | id-photo | selfie | motion-blur | group-photo
+                        (explicit flags override the preset's values)
+  --strength N          0-100, blend of restored and original face (default 100)
+  --mode NAME           natural | strong | detail (default natural)
+  --denoise N           0-100, edge-preserving denoise of the result (default 0)
+  --sharpen N           0-100, unsharp-mask sharpening of the result (default 0)
+  --upscale N           1-4, output size factor (default 1)
+  --detector SPEC       dlib | retinaface:PATH (default dlib)
+  --only-center-face    restore only the face nearest the centre
+  --max-faces N         restore at most N faces, largest first (default 0 = all)
+  --min-face-size N     smallest face width in pixels (default 32)
+  --save-faces          also write OUTDIR/faces/<stem>_<i>_aligned.png and _restored.png
+  --json REPORT         write a JSON report (faces, boxes, landmarks, timings, failures)
+  --device NAME         cpu | cuda | cuda:N (default cpu)
+  --threads N           CPU threads, 0 = all cores (default 0)
+  --batch-size N        faces per model call, 1-256 (default 4)
+  --version             print the version and exit
+  -h, --help            print this help and exit
 
 Exit status: 0 all images restored, 1 some images failed (each is reported),
 2 nothing could run (bad arguments, model cannot be loaded).
@@ -59,53 +80,52 @@ Exit status: 0 all images restored, 1 some images failed (each is reported),
 
 CliArgs parse_cli_args(const std::vector<std::string>& args) {
   CliArgs out;
+  // Pass 1: split into (flag, value) pairs and inputs; find the preset.
+  std::vector<std::pair<std::string, std::string>> flags;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
-    auto value = [&]() -> const std::string& {
-      if (i + 1 >= args.size()) fail(arg + " needs a value");
-      return args[++i];
-    };
-    if (arg == "-h" || arg == "--help") {
-      out.show_help = true;
-    } else if (arg == "--version") {
-      out.show_version = true;
-    } else if (arg == "--model") {
-      out.options.model_path = value();
-    } else if (arg == "--aligned") {
-      out.aligned = true;
-    } else if (arg == "-o" || arg == "--output") {
-      out.output_dir = value();
-    } else if (arg == "--strength") {
-      out.params.strength = parse_number(arg, value());
-    } else if (arg == "--mode") {
-      out.params.mode = parse_mode(value());
-    } else if (arg == "--denoise") {
-      out.params.denoise = parse_number(arg, value());
-    } else if (arg == "--sharpen") {
-      out.params.sharpen = parse_number(arg, value());
-    } else if (arg == "--device") {
-      out.options.device = value();
-    } else if (arg == "--threads") {
-      out.options.threads = parse_int(arg, value());
-    } else if (arg == "--batch-size") {
-      out.options.max_batch = parse_int(arg, value());
-    } else if (arg == "--") {
+    if (arg == "--") {
       for (++i; i < args.size(); ++i) out.inputs.push_back(args[i]);
+    } else if (takes_value(arg)) {
+      if (i + 1 >= args.size()) fail(arg + " needs a value");
+      flags.emplace_back(arg, args[++i]);
     } else if (!arg.empty() && arg[0] == '-' && arg != "-") {
-      fail("unknown option " + arg + " (see --help)");
+      flags.emplace_back(arg, "");
     } else {
       out.inputs.push_back(arg);
     }
   }
+  for (const auto& [flag, value] : flags) {
+    if (flag == "--preset") out.params = preset(value);
+  }
+  // Pass 2: everything else, overriding the preset.
+  for (const auto& [flag, value] : flags) {
+    if (flag == "-h" || flag == "--help") out.show_help = true;
+    else if (flag == "--version") out.show_version = true;
+    else if (flag == "--preset") continue;
+    else if (flag == "--model") out.options.model_path = value;
+    else if (flag == "--aligned") out.aligned = true;
+    else if (flag == "-o" || flag == "--output") out.output_dir = value;
+    else if (flag == "--strength") out.params.strength = parse_number(flag, value);
+    else if (flag == "--mode") out.params.mode = parse_mode(value);
+    else if (flag == "--denoise") out.params.denoise = parse_number(flag, value);
+    else if (flag == "--sharpen") out.params.sharpen = parse_number(flag, value);
+    else if (flag == "--upscale") out.params.upscale = parse_int(flag, value);
+    else if (flag == "--only-center-face") out.params.only_center_face = true;
+    else if (flag == "--max-faces") out.params.max_faces = parse_int(flag, value);
+    else if (flag == "--min-face-size") out.params.min_face_size = parse_number(flag, value);
+    else if (flag == "--detector") out.options.detector = value;
+    else if (flag == "--save-faces") out.save_faces = true;
+    else if (flag == "--json") out.json_report = value;
+    else if (flag == "--device") out.options.device = value;
+    else if (flag == "--threads") out.options.threads = parse_int(flag, value);
+    else if (flag == "--batch-size") out.options.max_batch = parse_int(flag, value);
+    else fail("unknown option " + flag + " (see --help)");
+  }
   if (out.show_help || out.show_version) return out;
   out.params.validate();
-  if (out.options.model_path.empty()) fail("--model is required");
   if (out.output_dir.empty()) fail("-o OUTDIR is required");
   if (out.inputs.empty()) fail("no input images given");
-  if (!out.aligned) {
-    fail("whole-photo restoration (face detection and paste-back) is not built yet; "
-         "pass --aligned to restore aligned face crops");
-  }
   return out;
 }
 

@@ -14,14 +14,17 @@ struct CliArgs {
   RestorerOptions options;
   RestoreParams params;
   bool aligned = false;
+  bool save_faces = false;
+  std::string json_report;
   std::string output_dir;
   std::vector<std::string> inputs;
   bool show_help = false;
   bool show_version = false;
 };
 
-/// Parses argv (without the program name). Throws gpen::Error(InvalidArgument) with a message
-/// naming the flag and the problem.
+/// Parses argv (without the program name). A --preset is applied first, wherever it stands;
+/// explicit flags override it. Throws gpen::Error(InvalidArgument) naming the flag and the
+/// problem.
 CliArgs parse_cli_args(const std::vector<std::string>& args);
 
 /// The --help text.

@@ -1,0 +1,19 @@
+#pragma once
+// Pasting restored faces back into the photo under a feathered mask.
+
+#include <opencv2/core.hpp>
+
+namespace gpen::detail {
+
+/// The reference feathered mask for a size x size crop, float in [0, 1]: a rectangle inset by
+/// 26 * size / 512 px, blurred twice with a Gaussian of sigma 4 * size / 512.
+cv::Mat face_mask(int size);
+
+/// Blends `face` (8-bit BGR crop) into `canvas` (8-bit BGR) where `crop_from_canvas` maps
+/// canvas pixels to crop pixels: canvas = canvas * (1 - a*m) + warped_face * a*m, with m the
+/// inverse-warped mask and a = alpha in [0, 1]. Only the face's bounding box is touched, so
+/// memory stays proportional to the face, not the photo; pixels where m == 0 are unchanged.
+void paste_face(cv::Mat& canvas, const cv::Mat& face, const cv::Matx23d& crop_from_canvas,
+                const cv::Mat& mask, double alpha);
+
+}  // namespace gpen::detail

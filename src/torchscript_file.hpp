@@ -1,0 +1,22 @@
+#pragma once
+// Loading a TorchScript archive with its gpen metadata entry, with plain error messages.
+
+#include <torch/script.h>
+
+#include <string>
+
+namespace gpen::detail {
+
+struct TorchScriptFile {
+  torch::jit::Module module;
+  std::string metadata;  ///< contents of gpen/meta.json; empty when the archive has none
+};
+
+/// Throws gpen::Error: FileNotFound (no such file), InvalidModel (empty, a directory, not a
+/// TorchScript archive, truncated).
+TorchScriptFile load_torchscript(const std::string& path, const torch::Device& device);
+
+/// The first line of a (LibTorch) error message, without its backtrace.
+std::string first_line(const std::string& text);
+
+}  // namespace gpen::detail
