@@ -40,7 +40,10 @@ cv::Matx23d alignment_transform(const Landmarks& landmarks, int size) {
 
 cv::Mat warp_face(const cv::Mat& image, const cv::Matx23d& crop_from_image, int size) {
   cv::Mat crop;
-  cv::warpAffine(image, crop, cv::Mat(crop_from_image), cv::Size(size, size), cv::INTER_LINEAR,
+  // Lanczos rather than the reference's bilinear: small faces are upsampled several times
+  // into the crop, and bilinear creases make the crop -> photo round trip lose up to 7 levels
+  // on sharp edges (Lanczos: 2).
+  cv::warpAffine(image, crop, cv::Mat(crop_from_image), cv::Size(size, size), cv::INTER_LANCZOS4,
                  cv::BORDER_CONSTANT, cv::Scalar::all(0));
   return crop;
 }

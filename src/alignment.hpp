@@ -22,7 +22,7 @@ cv::Matx23d similarity_transform(const std::array<cv::Point2d, 5>& from,
 /// Transform from photo coordinates to the aligned crop of `size` for these landmarks.
 cv::Matx23d alignment_transform(const Landmarks& landmarks, int size);
 
-/// The aligned crop: bilinear warp of `image` by `crop_from_image`, black outside the photo.
+/// The aligned crop: Lanczos warp of `image` by `crop_from_image`, black outside the photo.
 cv::Mat warp_face(const cv::Mat& image, const cv::Matx23d& crop_from_image, int size);
 
 }  // namespace gpen::detail

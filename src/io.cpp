@@ -10,6 +10,7 @@
 #include "atomic_file.hpp"
 #include "gpen/error.hpp"
 #include "image_convert.hpp"
+#include "image_header.hpp"
 
 namespace gpen {
 namespace fs = std::filesystem;
@@ -38,6 +39,16 @@ bool is_jpeg(const std::vector<unsigned char>& bytes) {
 
 Image read_image(const std::string& path) {
   const std::vector<unsigned char> bytes = read_bytes(path);
+  const detail::DeclaredSize declared = detail::declared_size(bytes.data(), bytes.size());
+  if (declared.known && (declared.width * declared.height > detail::kMaxDecodePixels ||
+                         declared.width <= 0 || declared.height <= 0)) {
+    char mp[64];
+    std::snprintf(mp, sizeof mp, "%.1f", declared.width * declared.height / 1e6);
+    throw Error(ErrorCode::DecodeFailed,
+                "refusing " + path + ": it declares " + std::to_string(declared.width) + "x" +
+                    std::to_string(declared.height) + " pixels (" + mp +
+                    " megapixels); the limit is 268 megapixels");
+  }
   cv::Mat decoded;
   try {
     // JPEG: IMREAD_COLOR applies the EXIF orientation. Other formats are read unchanged so
@@ -62,7 +73,7 @@ Image read_image(const std::string& path) {
   }
   cv::Mat out;
   switch (eight.channels()) {
-    case 1: cv::cvtColor(eight, out, cv::COLOR_GRAY2BGR); break;
+    case 1:
     case 3:
     case 4: out = eight; break;
     default:

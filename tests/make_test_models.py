@@ -8,6 +8,9 @@ checkpoint.pth   a plain torch.save state_dict (a zip, but not TorchScript)
 truncated.pt     the first half of random-64.pt
 not-a-model.pt   a text file
 face-64.png      a synthetic 64x64 "face" image for examples
+identity-512.pt  a 512 "GPEN" model that returns its input, nudged by +2e-5 so that the
+                 reference conversion back to uint8 (which truncates) gives back the input
+                 levels exactly (checks paste-back geometry)
 """
 
 import json
@@ -20,6 +23,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "python"))
 
 from gpen import export  # noqa: E402
+
+
+class Nudge(torch.nn.Module):
+    def forward(self, x):
+        return x + 2e-5
 
 
 def main(out_dir: str, shared: str) -> None:
@@ -44,6 +52,11 @@ def main(out_dir: str, shared: str) -> None:
     scripted = torch.jit.script(torch.nn.Identity())
     torch.jit.save(scripted, os.path.join(out_dir, "bad-version.pt"),
                    _extra_files={export.META_FILE: json.dumps(meta)})
+
+    identity_meta = export.metadata(export.build_reference(64, 1, 0.25, seed=0), {"random_weights": True})
+    identity_meta["size"] = 512
+    torch.jit.save(torch.jit.script(Nudge()), os.path.join(out_dir, "identity-512.pt"),
+                   _extra_files={export.META_FILE: json.dumps(identity_meta)})
 
     torch.save(model.state_dict(), os.path.join(out_dir, "checkpoint.pth"))
     with open(random_path, "rb") as f:

@@ -7,9 +7,10 @@
 
 namespace gpen {
 
-/// Decodes an image file to 8-bit BGR (or BGRA when it has alpha), EXIF orientation applied.
-/// Gray and 16-bit files are converted as ImageView documents. Throws gpen::Error
-/// FileNotFound or DecodeFailed, naming the file.
+/// Decodes an image file to 8 bits: 1 channel (gray), 3 (BGR) or 4 (BGRA, alpha kept).
+/// 16-bit files are scaled to 8 bits (v / 257, rounded). EXIF orientation is applied to JPEG.
+/// Files declaring more than 268 megapixels (2^28) are refused before anything is decoded.
+/// Throws gpen::Error FileNotFound or DecodeFailed, naming the file and the problem.
 Image read_image(const std::string& path);
 
 /// Encodes by extension (.png, .jpg/.jpeg, .webp, ...). `quality` 1-100 applies to JPEG/WebP.

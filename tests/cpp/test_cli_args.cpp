@@ -41,10 +41,30 @@ TEST_CASE("cli: bad command lines are refused with a message naming the flag") {
   CHECK_GPEN_ERROR(parse_cli_args(with({"x.png", "--sharpen"})), ErrorCode::InvalidArgument,
                    "--sharpen needs a value");
   CHECK_GPEN_ERROR(parse_cli_args(with({})), ErrorCode::InvalidArgument, "no input images");
-  CHECK_GPEN_ERROR(parse_cli_args({"--aligned", "-o", "out", "x.png"}), ErrorCode::InvalidArgument,
-                   "--model is required");
-  CHECK_GPEN_ERROR(parse_cli_args({"--model", "m.pt", "-o", "out", "x.png"}),
-                   ErrorCode::InvalidArgument, "pass --aligned");
+  CHECK_GPEN_ERROR(parse_cli_args({"x.png"}), ErrorCode::InvalidArgument, "-o OUTDIR is required");
+  CHECK_GPEN_ERROR(parse_cli_args(with({"--preset", "vintage", "x.png"})), ErrorCode::InvalidArgument,
+                   "unknown preset 'vintage'; known presets: natural, old-photo");
+  CHECK_GPEN_ERROR(parse_cli_args(with({"--upscale", "8", "x.png"})), ErrorCode::InvalidArgument,
+                   "upscale must be 1-4, got 8");
+  CHECK_GPEN_ERROR(parse_cli_args(with({"--min-face-size", "2", "x.png"})), ErrorCode::InvalidArgument,
+                   "min_face_size must be in 8-4096");
+}
+
+TEST_CASE("cli: whole-photo flags, and explicit flags override the preset wherever it stands") {
+  const auto a = parse_cli_args({"-o", "out", "--strength", "40", "--preset", "old-photo", "--upscale",
+                                 "2", "--detector", "retinaface:det.pt", "--only-center-face",
+                                 "--max-faces", "3", "--save-faces", "--json", "r.json", "p.jpg"});
+  CHECK(a.options.model_path.empty());
+  CHECK_FALSE(a.aligned);
+  CHECK(a.params.mode == gpen::Mode::Strong);  // from the preset
+  CHECK(a.params.denoise == 25.0f);            // from the preset
+  CHECK(a.params.strength == 40.0f);           // explicit, although given before --preset
+  CHECK(a.params.upscale == 2);
+  CHECK(a.params.only_center_face);
+  CHECK(a.params.max_faces == 3);
+  CHECK(a.options.detector == "retinaface:det.pt");
+  CHECK(a.save_faces);
+  CHECK(a.json_report == "r.json");
 }
 
 TEST_CASE("cli: --help and --version need nothing else") {

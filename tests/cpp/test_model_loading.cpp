@@ -37,7 +37,13 @@ TEST_CASE("model: bad model files give clear errors") {
                    ErrorCode::UnsupportedModel, "format_version is 99");
   CHECK_GPEN_ERROR(gpen::Restorer(options_for(test::models_dir())), ErrorCode::InvalidModel,
                    "is not a regular file");
-  CHECK_GPEN_ERROR(gpen::Restorer(options_for("")), ErrorCode::InvalidArgument, "model_path is empty");
+}
+
+TEST_CASE("model: no model path means the classic path") {
+  const gpen::Restorer r(options_for(""));
+  CHECK_FALSE(r.has_model());
+  CHECK(r.model().architecture == "classic");
+  CHECK(r.model().size == 512);
 }
 
 TEST_CASE("model: bad options and unavailable devices give clear errors") {

@@ -4,10 +4,12 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
 #include <string>
 #include <vector>
 
@@ -53,6 +55,20 @@ inline cv::Mat pattern(int width, int height, int seed = 0) {
   return m;
 }
 
+/// A smooth colour test image (sums of sinusoids): no edges sharper than a photo's.
+inline cv::Mat smooth_pattern(int width, int height, int seed = 0) {
+  cv::Mat m(height, width, CV_8UC3);
+  for (int y = 0; y < height; ++y) {
+    for (int x = 0; x < width; ++x) {
+      for (int c = 0; c < 3; ++c) {
+        const double v = 128 + 60 * std::sin(0.05 * x * (c + 1) + seed) + 50 * std::cos(0.07 * y + c * seed);
+        m.at<cv::Vec3b>(y, x)[c] = cv::saturate_cast<uchar>(v);
+      }
+    }
+  }
+  return m;
+}
+
 inline gpen::ImageView view_of(const cv::Mat& m, gpen::ColorOrder order = gpen::ColorOrder::BGR) {
   gpen::ImageView v;
   v.data = m.data;
@@ -68,6 +84,16 @@ inline gpen::ImageView view_of(const cv::Mat& m, gpen::ColorOrder order = gpen::
 inline cv::Mat mat_of(const gpen::Image& image) {
   const int type = CV_MAKETYPE(CV_8U, image.channels());
   return cv::Mat(image.height(), image.width(), type, const_cast<std::uint8_t*>(image.data())).clone();
+}
+
+/// The colour planes of an image as 8-bit BGR (alpha dropped, gray replicated).
+inline cv::Mat bgr_of(const gpen::Image& image) {
+  const cv::Mat m = mat_of(image);
+  cv::Mat out;
+  if (m.channels() == 4) cv::cvtColor(m, out, image.order() == gpen::ColorOrder::RGB ? cv::COLOR_RGBA2BGR : cv::COLOR_BGRA2BGR);
+  else if (m.channels() == 1) cv::cvtColor(m, out, cv::COLOR_GRAY2BGR);
+  else out = m;
+  return out;
 }
 
 /// Largest absolute per-pixel difference of two same-size 8-bit images.

@@ -1,0 +1,22 @@
+#pragma once
+// Reading an image's declared size from its header, before decoding, so that absurd sizes
+// are refused before any pixel memory is allocated.
+
+#include <cstddef>
+#include <cstdint>
+
+namespace gpen::detail {
+
+struct DeclaredSize {
+  bool known = false;  ///< false for formats we do not parse (OpenCV's own limit still applies)
+  std::int64_t width = 0;
+  std::int64_t height = 0;
+};
+
+/// PNG, JPEG, GIF, BMP and WebP headers.
+DeclaredSize declared_size(const unsigned char* data, std::size_t size);
+
+/// Largest image the library decodes: 2^28 pixels (268 megapixels, e.g. 16384 x 16384).
+constexpr std::int64_t kMaxDecodePixels = std::int64_t(1) << 28;
+
+}  // namespace gpen::detail
