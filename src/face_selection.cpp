@@ -5,10 +5,24 @@
 
 namespace gpen::detail {
 
+bool is_usable(const DetectedFace& face) {
+  const Box& b = face.box;
+  if (!std::isfinite(b.x) || !std::isfinite(b.y) || !(b.width > 0.0f) || !(b.height > 0.0f) ||
+      !std::isfinite(b.width) || !std::isfinite(b.height)) {
+    return false;
+  }
+  for (const Point& p : face.landmarks) {
+    if (!std::isfinite(p.x) || !std::isfinite(p.y)) return false;
+  }
+  return true;
+}
+
 std::vector<DetectedFace> select_faces(std::vector<DetectedFace> faces, const RestoreParams& params,
                                        cv::Size photo) {
   faces.erase(std::remove_if(faces.begin(), faces.end(),
-                             [&](const DetectedFace& f) { return f.box.width < params.min_face_size; }),
+                             [&](const DetectedFace& f) {
+                               return !is_usable(f) || f.box.width < params.min_face_size;
+                             }),
               faces.end());
   if (params.only_center_face && faces.size() > 1) {
     const double cx = photo.width / 2.0, cy = photo.height / 2.0;

@@ -9,7 +9,10 @@
 
 namespace gpen::detail {
 
-/// Applies params.min_face_size, only_center_face (nearest box centre to the photo centre)
+/// True if box and landmarks are finite and the box has a positive size.
+bool is_usable(const DetectedFace& face);
+
+/// Drops unusable faces (see is_usable), then applies params.min_face_size, only_center_face (nearest box centre to the photo centre)
 /// and max_faces (largest boxes first); returns the faces ordered left to right, then top to
 /// bottom.
 std::vector<DetectedFace> select_faces(std::vector<DetectedFace> faces, const RestoreParams& params,

@@ -1,5 +1,7 @@
 #include "retinaface_decode.hpp"
 
+#include "face_selection.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -80,6 +82,7 @@ std::vector<DetectedFace> decode_retinaface(const float* loc, const float* conf,
       face.landmarks[k] = {(pr.cx + l[2 * k] * vc * pr.w) * width,
                            (pr.cy + l[2 * k + 1] * vc * pr.h) * height};
     }
+    if (!is_usable(face)) continue;  // a broken model's inf/NaN never leaves the decoder
     candidates.push_back(face);
     boxes.push_back(face.box);
     scores.push_back(score);

@@ -8,6 +8,8 @@ checkpoint.pth   a plain torch.save state_dict (a zip, but not TorchScript)
 truncated.pt     the first half of random-64.pt
 not-a-model.pt   a text file
 face-64.png      a synthetic 64x64 "face" image for examples
+retinaface-parity.pt  the RetinaFace MobileNet-0.25 parity fixture exported (if ../shared exists)
+retinaface-random.pt  a random-weight RetinaFace MobileNet-0.25
 identity-512.pt  a 512 "GPEN" model that returns its input, nudged by +2e-5 so that the
                  reference conversion back to uint8 (which truncates) gives back the input
                  levels exactly (checks paste-back geometry)
@@ -22,7 +24,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "python"))
 
-from gpen import export  # noqa: E402
+from gpen import export, retinaface  # noqa: E402
 
 
 class Nudge(torch.nn.Module):
@@ -44,6 +46,15 @@ def main(out_dir: str, shared: str) -> None:
                             {"checkpoint": "parity-64", "random_weights": False})
     else:
         print(f"note: {checkpoint} not found; parity tests will be skipped")
+
+    rf_checkpoint = os.path.join(shared, "fixtures", "retinaface", "parity-mobilenet0.25", "checkpoint.pth")
+    if os.path.isfile(rf_checkpoint):
+        rf = retinaface.RetinaFace("mobilenet0.25")
+        rf.load_state_dict(export.load_checkpoint(rf_checkpoint), strict=True)
+        export.export_retinaface(rf, os.path.join(out_dir, "retinaface-parity.pt"),
+                                 {"checkpoint": "parity-mobilenet0.25", "random_weights": False})
+    rf = retinaface.randomize_(retinaface.RetinaFace("mobilenet0.25"), 0)
+    export.export_retinaface(rf, os.path.join(out_dir, "retinaface-random.pt"), {"random_weights": True})
 
     torch.jit.save(torch.jit.script(torch.nn.Identity()), os.path.join(out_dir, "no-meta.pt"))
 

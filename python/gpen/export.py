@@ -6,6 +6,8 @@ Usage (from a source checkout, with only Debian's PyTorch)::
         --size 512 --channel-multiplier 2 --narrow 1 -o model.pt
     PYTHONPATH=python /usr/bin/python3 -m gpen.export gpen --random --seed 0 --size 256 \\
         --channel-multiplier 1 --narrow 0.5 -o test-model.pt
+    PYTHONPATH=python /usr/bin/python3 -m gpen.export retinaface \\
+        --checkpoint RetinaFace-R50.pth --backbone resnet50 -o det.pt
 
 The output is a TorchScript archive holding the fast inference graph (:mod:`gpen.fast`) and a
 metadata file ``gpen/meta.json`` (architecture, size, channel multiplier, narrow, input
@@ -22,6 +24,7 @@ from typing import Dict, Optional
 
 import torch
 
+from . import retinaface
 from .model import FullGenerator, randomize_, unwrap_state_dict
 from .fast import FastGPEN
 
@@ -82,11 +85,8 @@ def metadata(model: FullGenerator, source: Dict[str, object]) -> Dict[str, objec
     }
 
 
-def export_model(model: FullGenerator, path: str, source: Dict[str, object]) -> Dict[str, object]:
-    """Script the fast graph of ``model`` and save it, with metadata, atomically to ``path``."""
-    with torch.no_grad():
-        scripted = torch.jit.script(FastGPEN(model).eval())
-    meta = metadata(model, source)
+def save_scripted(scripted: torch.jit.ScriptModule, path: str, meta: Dict[str, object]) -> None:
+    """Save with the metadata entry, atomically (temporary file + rename), mode 0666 & ~umask."""
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".gpen-export-", suffix=".pt", dir=directory)
@@ -100,6 +100,41 @@ def export_model(model: FullGenerator, path: str, source: Dict[str, object]) -> 
     except BaseException:
         os.unlink(tmp)
         raise
+
+
+def export_model(model: FullGenerator, path: str, source: Dict[str, object]) -> Dict[str, object]:
+    """Script the fast graph of ``model`` and save it, with metadata, atomically to ``path``."""
+    with torch.no_grad():
+        scripted = torch.jit.script(FastGPEN(model).eval())
+    meta = metadata(model, source)
+    save_scripted(scripted, path, meta)
+    return meta
+
+
+def retinaface_metadata(model: retinaface.RetinaFace, source: Dict[str, object]) -> Dict[str, object]:
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "exporter_version": EXPORTER_VERSION,
+        "architecture": "retinaface",
+        "backbone": model.backbone,
+        "min_sizes": retinaface.MIN_SIZES,
+        "steps": retinaface.STEPS,
+        "variance": retinaface.VARIANCE,
+        "clip": False,
+        "input": {"layout": "NCHW", "color_order": "BGR", "dtype": "float32", "scale": 1.0,
+                  "mean": retinaface.MEAN_BGR},
+        "outputs": ["loc [N,P,4]", "conf [N,P,2] softmaxed", "landms [N,P,10]"],
+        "source": source,
+    }
+
+
+def export_retinaface(model: retinaface.RetinaFace, path: str,
+                      source: Dict[str, object]) -> Dict[str, object]:
+    with torch.no_grad():
+        scripted = torch.jit.script(model.eval())
+    meta = retinaface_metadata(model, source)
+    save_scripted(scripted, path, meta)
     return meta
 
 
@@ -174,6 +209,27 @@ def _gpen_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _retinaface_command(args: argparse.Namespace) -> int:
+    if args.random == (args.checkpoint is not None):
+        raise ExportError("give exactly one of --checkpoint PATH or --random")
+    model = retinaface.RetinaFace(args.backbone)
+    if args.checkpoint:
+        sd = load_checkpoint(args.checkpoint)
+        try:
+            model.load_state_dict(sd, strict=True)
+        except RuntimeError as e:
+            raise ExportError(f"checkpoint does not match RetinaFace {args.backbone}: {e}") from None
+        source = {"checkpoint": os.path.basename(args.checkpoint),
+                  "sha256": _sha256(args.checkpoint), "random_weights": False}
+    else:
+        retinaface.randomize_(model, args.seed)
+        source = {"random_weights": True, "seed": args.seed}
+    export_retinaface(model, args.output, source)
+    print(f"wrote {args.output}: RetinaFace {args.backbone}"
+          + (" (RANDOM WEIGHTS: finds nothing useful)" if source["random_weights"] else ""))
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m gpen.export",
                                      description="Export models to TorchScript for gpen.")
@@ -188,9 +244,16 @@ def main(argv=None) -> int:
     g.add_argument("--check", action="store_true",
                    help="compare the exported graph with the reference formulation")
     g.add_argument("-o", "--output", required=True, help="output TorchScript file")
+    r = sub.add_parser("retinaface", help="a RetinaFace face detector")
+    r.add_argument("--checkpoint", help="published .pth (e.g. Resnet50_Final.pth, mobilenet0.25_Final.pth)")
+    r.add_argument("--random", action="store_true", help="random weights (for tests)")
+    r.add_argument("--seed", type=int, default=0, help="seed for --random (default 0)")
+    r.add_argument("--backbone", required=True, choices=sorted(retinaface.CONFIGS),
+                   help="resnet50 or mobilenet0.25")
+    r.add_argument("-o", "--output", required=True, help="output TorchScript file")
     args = parser.parse_args(argv)
     try:
-        return _gpen_command(args)
+        return _gpen_command(args) if args.model == "gpen" else _retinaface_command(args)
     except (ExportError, ValueError) as e:
         print(f"gpen.export: error: {e}", file=sys.stderr)
         return 2

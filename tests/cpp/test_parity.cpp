@@ -1,5 +1,7 @@
 // Parity with the reference implementation's output on the published-format fixture.
 
+#include "torch_first.hpp"  // before doctest
+
 #include <opencv2/imgcodecs.hpp>
 
 #include "face_tensor.hpp"

@@ -240,6 +240,10 @@ TEST_CASE("photo: face selection by size, centre and count") {
   sel = gpen::detail::select_faces(faces, p, cv::Size(240, 240));
   REQUIRE(sel.size() == 1);
   CHECK(sel[0].box.x == 100);
+  faces.push_back(faces[0]);
+  faces.back().landmarks[2].x = std::nanf("");  // unusable: dropped whatever the detector
+  CHECK(gpen::detail::select_faces(faces, {}, cv::Size(240, 240)).size() == 3);
+  faces.pop_back();
   p = {};
   p.max_faces = 2;
   sel = gpen::detail::select_faces(faces, p, cv::Size(240, 240));

@@ -60,6 +60,16 @@ TEST_CASE("retinaface: decoding constructed outputs") {
   CHECK(f.landmarks[4].x == doctest::Approx(100));
 }
 
+TEST_CASE("retinaface: non-finite outputs of a broken model are dropped, not decoded") {
+  const RetinaFaceConfig cfg;
+  const std::vector<Prior> priors = {{0.5f, 0.5f, 0.1f, 0.1f}, {0.2f, 0.2f, 0.1f, 0.1f}};
+  std::vector<float> loc = {0, 0, 1e6f, 0, 0, 0, 0, 0};  // exp(2e5) = inf
+  std::vector<float> conf = {0.0f, 1.0f, 0.0f, 1.0f};
+  std::vector<float> landms(20, 0.0f);
+  landms[10] = std::nanf("");
+  CHECK(decode_retinaface(loc.data(), conf.data(), landms.data(), priors, 100, 100, cfg, 0.9f, 0.4f).empty());
+}
+
 TEST_CASE("retinaface: NMS keeps the best of overlapping boxes and every separate one") {
   const std::vector<gpen::Box> boxes = {{0, 0, 10, 10}, {1, 1, 10, 10}, {50, 50, 10, 10}, {0, 0, 10, 20}};
   const std::vector<float> scores = {0.8f, 0.9f, 0.7f, 0.6f};
