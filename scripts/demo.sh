@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Restores a sample face into out/.
-#   ./scripts/demo.sh                  uses a small RANDOM-weight model (output is noise)
-#   ./scripts/demo.sh --model M.pt     uses your exported model (see docs/getting-weights.md)
+# Restores a real photograph and a sample face into out/.
+#   ./scripts/demo.sh                  no model: the classic (model-free) path on the photo, and
+#                                      a small RANDOM-weight GPEN model on the face (output: noise)
+#   ./scripts/demo.sh --model M.pt     your exported GPEN model for both (docs/getting-weights.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=""
@@ -10,6 +11,27 @@ if [ "${1:-}" = "--model" ]; then model=${2:?--model needs a path}; fi
 ./scripts/setup.sh
 mkdir -p out models
 
+# 1. A whole photograph: the 1927 Solvay conference portrait from ../shared when present, else
+#    the astronaut portrait shipped with Debian's python3-skimage (copied at run time).
+photo=../shared/data/solvay_conference_1927.png
+[ -f "$photo" ] || photo=/usr/lib/python3/dist-packages/skimage/data/astronaut.png
+name=$(basename "${photo%.*}")
+if [ -n "$model" ]; then
+  build/bin/gpen-restore --model "$model" --json out/report.json -o out "$photo"
+else
+  build/bin/gpen-restore --preset old-photo --json out/report.json -o out "$photo"
+fi
+/usr/bin/python3 - "$photo" "out/$name.png" out/before-after.png <<'PY'
+import sys, cv2, numpy as np
+before = cv2.imread(sys.argv[1], cv2.IMREAD_COLOR)
+after = cv2.imread(sys.argv[2], cv2.IMREAD_COLOR)
+after = cv2.resize(after, (before.shape[1], before.shape[0]), interpolation=cv2.INTER_AREA)
+gap = np.full((before.shape[0], 8, 3), 255, np.uint8)
+cv2.imwrite(sys.argv[3], np.hstack([before, gap, after]))
+PY
+
+# 2. One aligned face through a GPEN model.
+random=0
 if [ -z "$model" ]; then
   model=models/random-256.pt
   if [ ! -f "$model" ]; then
@@ -17,40 +39,28 @@ if [ -z "$model" ]; then
       --channel-multiplier 1 --narrow 0.5 -o "$model"
   fi
   random=1
-else
-  random=0
 fi
-
-# The sample: the astronaut portrait shipped with Debian's python3-skimage, cropped to an
-# FFHQ-style aligned face (eyes on the template's eye line). Copied at run time, never committed.
-sample=/usr/lib/python3/dist-packages/skimage/data/astronaut.png
-/usr/bin/python3 - "$sample" out/astronaut-face.png <<'PY'
+/usr/bin/python3 - /usr/lib/python3/dist-packages/skimage/data/astronaut.png out/astronaut-face.png <<'PY'
 import sys, cv2
 img = cv2.imread(sys.argv[1])
-face = img[0:205, 121:326]
+face = img[0:205, 121:326]  # eyes on the FFHQ template's eye line
 cv2.imwrite(sys.argv[2], cv2.resize(face, (512, 512), interpolation=cv2.INTER_CUBIC))
 PY
+build/bin/gpen-restore --model "$model" --aligned -o out/faces out/astronaut-face.png
 
-build/bin/gpen-restore --model "$model" --aligned -o out/restored out/astronaut-face.png
-
-/usr/bin/python3 - out/astronaut-face.png out/restored/astronaut-face.png out/before-after.png <<'PY'
-import sys, cv2, numpy as np
-before, after = cv2.imread(sys.argv[1]), cv2.imread(sys.argv[2])
-after = cv2.resize(after, (before.shape[1], before.shape[0]), interpolation=cv2.INTER_CUBIC)
-cv2.imwrite(sys.argv[3], np.hstack([before, after]))
-PY
-
+faces=$(/usr/bin/python3 -c "import json; print(json.load(open('out/report.json'))['summary']['faces'])")
 echo
-echo "demo: input face    out/astronaut-face.png"
-echo "demo: restored face out/restored/astronaut-face.png"
+echo "demo: photo         out/$name.png ($faces faces restored; report out/report.json)"
 echo "demo: side by side  out/before-after.png"
+echo "demo: aligned face  out/astronaut-face.png -> out/faces/astronaut-face.png"
 if [ "$random" = 1 ]; then
   cat <<'MSG'
 
-NOTE: this used a RANDOM-WEIGHT model (models/random-256.pt), so the "restored" face
-is noise: the demo shows that the pipeline runs, not what GPEN does. For real restoration,
-download a published checkpoint (e.g. GPEN-BFR-512.pth from the GPEN authors' release),
-convert it, and run the demo with it:
+NOTE: no GPEN model was given. The photo's faces went through the classic path (denoise,
+white balance, local contrast, sharpening). The aligned face went through a RANDOM-WEIGHT GPEN
+model (models/random-256.pt), so that output is noise: it shows the model path runs, not what
+GPEN does. For real restoration, download a published checkpoint (e.g. GPEN-BFR-512.pth from
+the GPEN authors' release), convert it, and run the demo with it:
 
   PYTHONPATH=python /usr/bin/python3 -m gpen.export gpen --checkpoint GPEN-BFR-512.pth \
       --size 512 --channel-multiplier 2 --narrow 1 -o models/GPEN-BFR-512.pt

@@ -75,6 +75,58 @@ else
   echo "SKIPPED: parity fixture not found under $shared (../shared is needed)"
 fi
 
+# 5. Whole photos: the Solvay group portrait.
+photo="$shared/data/solvay_conference_1927.png"
+if [ -f "$photo" ]; then
+  "$cli" --model "$models/random-64.pt" -o "$work/photo" --json "$work/photo.json" --save-faces "$photo" \
+    >"$work/log8" 2>&1
+  check "whole photo run" test $? -eq 0
+  /usr/bin/python3 - "$work/photo.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+img = r["images"][0]
+print(f"cli: {img['face_count']} faces in the JSON report")
+assert img["status"] == "ok" and img["face_count"] >= 25, img["face_count"]
+assert len(img["faces"]) == img["face_count"] and r["summary"]["faces"] == img["face_count"]
+f = img["faces"][0]
+assert len(f["box"]) == 4 and len(f["landmarks"]) == 5 and len(f["affine"]) == 6
+PY
+  check "report lists >= 25 faces with boxes and landmarks" test $? -eq 0
+  check "aligned crops saved" test -s "$work/photo/faces/solvay_conference_1927_0_aligned.png"
+  check "restored crops saved" test -s "$work/photo/faces/solvay_conference_1927_0_restored.png"
+
+  "$cli" --model "$models/random-64.pt" --strength 0 --denoise 0 --sharpen 0 -o "$work/zero" "$photo" \
+    >"$work/log9" 2>&1
+  check "strength 0 run" test $? -eq 0
+  /usr/bin/python3 - "$photo" "$work/zero/solvay_conference_1927.png" <<'PY'
+import sys, cv2, numpy as np
+a, b = (cv2.imread(p, cv2.IMREAD_UNCHANGED) for p in sys.argv[1:3])
+sys.exit(0 if a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b) else 1)
+PY
+  check "strength 0 output equals the input pixel for pixel" test $? -eq 0
+
+  "$cli" -o "$work/classic" --preset old-photo --upscale 2 "$photo" >"$work/log10" 2>&1
+  check "classic path (no model) with a preset and upscale" test $? -eq 0
+  check "classic note" contains "$work/log10" "classic path"
+  /usr/bin/python3 - "$photo" "$work/classic/solvay_conference_1927.png" <<'PY'
+import sys, cv2
+a, b = (cv2.imread(p, cv2.IMREAD_UNCHANGED) for p in sys.argv[1:3])
+sys.exit(0 if b.shape[0] == 2 * a.shape[0] and b.shape[1] == 2 * a.shape[1] else 1)
+PY
+  check "upscale 2 doubles the size" test $? -eq 0
+else
+  echo "SKIPPED: $photo not found (../shared is needed)"
+fi
+
+# 6. Bad photos among good ones: each named with its problem, the others done, exit 1.
+printf 'GIF89a' >"$work/short.gif"
+: >"$work/zero.jpg"
+"$cli" -o "$work/bad" "$work/face0.png" "$work/short.gif" "$work/zero.jpg" "$work/broken.jpg" >"$work/log11" 2>&1
+check "exit 1 with bad photos" test $? -eq 1
+check "zero-byte file named" contains "$work/log11" "zero.jpg: file is empty"
+check "text named .jpg" contains "$work/log11" "broken.jpg: not an image"
+check "good photo written" test -s "$work/bad/face0.png"
+
 "$cli" --help | grep -q -- "--aligned"
 check "help" test $? -eq 0
 "$cli" --version | grep -q "gpen-restore 0.1.0"
