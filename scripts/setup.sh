@@ -12,6 +12,7 @@ packages=(
   libdlib-dev libdlib-data            # face detector + 68-point landmark model
   python3-numpy python3-setuptools python3-venv python3-pytest
   python3-skimage                     # sample photographs for the demo
+  time                                # /usr/bin/time: peak memory in the CLI tests
 )
 missing=()
 for p in "${packages[@]}"; do
