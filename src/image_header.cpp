@@ -51,6 +51,31 @@ DeclaredSize webp(const unsigned char* d, std::size_t n) {
 
 }  // namespace
 
+bool jpeg_is_complete(const unsigned char* d, std::size_t n) {
+  // Skip marker segments by their lengths (so an EXIF thumbnail's markers are never seen) up
+  // to the first start-of-scan; after it, 0xFF bytes in entropy-coded data are stuffed, so
+  // 0xFF 0xD9 can only be an end-of-image marker.
+  std::size_t i = 2;
+  while (i + 4 <= n) {
+    if (d[i] != 0xFF) return false;
+    const unsigned char marker = d[i + 1];
+    if (marker == 0xFF) {
+      ++i;
+      continue;
+    }
+    if (marker == 0xDA) break;
+    if (marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) {
+      i += 2;
+      continue;
+    }
+    i += 2 + be16(d + i + 2);
+  }
+  for (std::size_t k = i; k + 1 < n; ++k) {
+    if (d[k] == 0xFF && d[k + 1] == 0xD9) return true;
+  }
+  return false;
+}
+
 DeclaredSize declared_size(const unsigned char* d, std::size_t n) {
   static const unsigned char png_sig[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
   if (n >= 24 && std::memcmp(d, png_sig, 8) == 0 && std::memcmp(d + 12, "IHDR", 4) == 0) {

@@ -16,6 +16,10 @@ struct DeclaredSize {
 /// PNG, JPEG, GIF, BMP and WebP headers.
 DeclaredSize declared_size(const unsigned char* data, std::size_t size);
 
+/// For a JPEG: true if the main image's scan data is followed by an end-of-image marker.
+/// Truncated JPEGs otherwise decode "successfully" with the missing part grey.
+bool jpeg_is_complete(const unsigned char* data, std::size_t size);
+
 /// Largest image the library decodes: 2^28 pixels (268 megapixels, e.g. 16384 x 16384).
 constexpr std::int64_t kMaxDecodePixels = std::int64_t(1) << 28;
 

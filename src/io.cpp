@@ -49,6 +49,10 @@ Image read_image(const std::string& path) {
                     std::to_string(declared.height) + " pixels (" + mp +
                     " megapixels); the limit is 268 megapixels");
   }
+  if (is_jpeg(bytes) && !detail::jpeg_is_complete(bytes.data(), bytes.size())) {
+    throw Error(ErrorCode::DecodeFailed,
+                "cannot decode " + path + ": truncated JPEG (the image data has no end marker)");
+  }
   cv::Mat decoded;
   try {
     // JPEG: IMREAD_COLOR applies the EXIF orientation. Other formats are read unchanged so

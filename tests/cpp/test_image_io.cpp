@@ -76,6 +76,39 @@ TEST_CASE("io: unreadable files give errors that name the file and the problem")
   CHECK_GPEN_ERROR(gpen::read_image(dir + "/truncated.png"), gpen::ErrorCode::DecodeFailed,
                    "truncated.png");
   CHECK_GPEN_ERROR(gpen::read_image(dir), gpen::ErrorCode::DecodeFailed, "it is a directory");
+  std::vector<unsigned char> jpg;
+  cv::imencode(".jpg", test::pattern(64, 64), jpg);
+  std::ofstream(dir + "/truncated.jpg", std::ios::binary)
+      .write(reinterpret_cast<const char*>(jpg.data()), static_cast<std::streamsize>(jpg.size() * 2 / 3));
+  CHECK_GPEN_ERROR(gpen::read_image(dir + "/truncated.jpg"), gpen::ErrorCode::DecodeFailed,
+                   "truncated.jpg: truncated JPEG");
+  std::vector<unsigned char> corrupt = jpg;
+  for (std::size_t i = 20; i < 60 && i < corrupt.size(); ++i) corrupt[i] = 0x5A;  // smash the headers
+  std::ofstream(dir + "/corrupt.jpg", std::ios::binary)
+      .write(reinterpret_cast<const char*>(corrupt.data()), static_cast<std::streamsize>(corrupt.size()));
+  CHECK_GPEN_ERROR(gpen::read_image(dir + "/corrupt.jpg"), gpen::ErrorCode::DecodeFailed, "corrupt.jpg");
+}
+
+TEST_CASE("io: JPEG EXIF orientation is applied") {
+  const std::string dir = test::temp_dir("io-exif");
+  const cv::Mat wide = test::pattern(40, 20);  // 40 wide, 20 high
+  std::vector<unsigned char> jpg;
+  cv::imencode(".jpg", wide, jpg, {cv::IMWRITE_JPEG_QUALITY, 100});
+  // APP1 "Exif" segment: little-endian TIFF header, one IFD entry: Orientation (0x0112) = 6,
+  // i.e. the camera was turned; the picture must be rotated 90 degrees clockwise.
+  const std::vector<unsigned char> app1 = {
+      0xFF, 0xE1, 0x00, 0x22, 'E', 'x', 'i', 'f', 0, 0,  // marker, length 34, "Exif\0\0"
+      'I', 'I', 0x2A, 0x00, 0x08, 0x00, 0x00, 0x00,       // TIFF header, IFD at offset 8
+      0x01, 0x00,                                         // one entry
+      0x12, 0x01, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00,     // tag 0x0112, SHORT, count 1
+      0x06, 0x00, 0x00, 0x00,                             // value 6
+      0x00, 0x00, 0x00, 0x00};                            // no next IFD
+  jpg.insert(jpg.begin() + 2, app1.begin(), app1.end());
+  std::ofstream(dir + "/rotated.jpg", std::ios::binary)
+      .write(reinterpret_cast<const char*>(jpg.data()), static_cast<std::streamsize>(jpg.size()));
+  const gpen::Image img = gpen::read_image(dir + "/rotated.jpg");
+  CHECK(img.width() == 20);
+  CHECK(img.height() == 40);
 }
 
 TEST_CASE("io: an image declaring 50000x50000 pixels is refused before decoding") {
