@@ -68,6 +68,7 @@ class Restorer {
                      const RestoreParams& params = RestoreParams()) const;
 
  private:
+  friend class BatchProcessor;  // runs the photo path in phases, batching across photos
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

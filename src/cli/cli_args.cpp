@@ -32,10 +32,25 @@ int parse_int(const std::string& flag, const std::string& text) {
   return static_cast<int>(value);
 }
 
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  std::string item;
+  for (char c : text + ",") {
+    if (c == ',') {
+      if (!item.empty()) items.push_back(item);
+      item.clear();
+    } else if (c != ' ') {
+      item += c;
+    }
+  }
+  return items;
+}
+
 bool takes_value(const std::string& flag) {
   for (const char* f : {"--model", "-o", "--output", "--strength", "--mode", "--denoise", "--sharpen",
                         "--device", "--threads", "--batch-size", "--detector", "--upscale", "--preset",
-                        "--max-faces", "--min-face-size", "--json"}) {
+                        "--max-faces", "--min-face-size", "--json", "--ext", "--format", "--quality",
+                        "--readers", "--writers"}) {
     if (flag == f) return true;
   }
   return false;
@@ -44,11 +59,11 @@ bool takes_value(const std::string& flag) {
 }  // namespace
 
 std::string usage() {
-  return R"(usage: gpen-restore [--model M.pt] [options] -o OUTDIR IMAGE...
+  return R"(usage: gpen-restore [--model M.pt] [options] -o OUTDIR IMAGE|DIR...
 
 Restores the faces in photographs with a GPEN model exported by `python -m gpen.export`;
 without --model, faces are enhanced by the classic (model-free) path. Each result is written
-as OUTDIR/<stem>.png.
+as OUTDIR/<stem>.<format>; files found in an input directory keep their relative path.
 
   --model PATH          TorchScript GPEN model (with gpen metadata); none: classic path
   --aligned             each IMAGE is one aligned face crop (no detection); the result is
@@ -67,14 +82,23 @@ as OUTDIR/<stem>.png.
   --min-face-size N     smallest face width in pixels (default 32)
   --save-faces          also write OUTDIR/faces/<stem>_<i>_aligned.png and _restored.png
   --json REPORT         write a JSON report (faces, boxes, landmarks, timings, failures)
+  --recursive           walk input directories recursively
+  --ext LIST            extensions taken from directories (default jpg,jpeg,png,webp,bmp,tif,tiff)
+  --skip-existing       leave files whose output exists (resume an interrupted run)
+  --format NAME         png | jpg | webp (default png)
+  --quality N           JPEG/WebP quality 1-100 (default 95)
+  --readers N           decoder threads (default 2)
+  --writers N           encoder threads (default 2)
+  -q, --quiet           no progress output
   --device NAME         cpu | cuda | cuda:N (default cpu)
   --threads N           CPU threads, 0 = all cores (default 0)
   --batch-size N        faces per model call, 1-256 (default 4)
   --version             print the version and exit
   -h, --help            print this help and exit
 
-Exit status: 0 all images restored, 1 some images failed (each is reported),
-2 nothing could run (bad arguments, model cannot be loaded).
+Exit status: 0 all images restored (or skipped), 1 some images failed (each is reported),
+2 nothing could run (bad arguments, model cannot be loaded, no inputs),
+130 interrupted (Ctrl-C/SIGTERM: files in flight are finished, none is left partial).
 )";
 }
 
@@ -104,8 +128,8 @@ CliArgs parse_cli_args(const std::vector<std::string>& args) {
     else if (flag == "--version") out.show_version = true;
     else if (flag == "--preset") continue;
     else if (flag == "--model") out.options.model_path = value;
-    else if (flag == "--aligned") out.aligned = true;
-    else if (flag == "-o" || flag == "--output") out.output_dir = value;
+    else if (flag == "--aligned") out.batch.aligned = true;
+    else if (flag == "-o" || flag == "--output") out.batch.output_dir = value;
     else if (flag == "--strength") out.params.strength = parse_number(flag, value);
     else if (flag == "--mode") out.params.mode = parse_mode(value);
     else if (flag == "--denoise") out.params.denoise = parse_number(flag, value);
@@ -115,7 +139,15 @@ CliArgs parse_cli_args(const std::vector<std::string>& args) {
     else if (flag == "--max-faces") out.params.max_faces = parse_int(flag, value);
     else if (flag == "--min-face-size") out.params.min_face_size = parse_number(flag, value);
     else if (flag == "--detector") out.options.detector = value;
-    else if (flag == "--save-faces") out.save_faces = true;
+    else if (flag == "--save-faces") out.batch.save_faces = true;
+    else if (flag == "--recursive") out.batch.recursive = true;
+    else if (flag == "--ext") out.batch.extensions = split_list(value);
+    else if (flag == "--skip-existing") out.batch.skip_existing = true;
+    else if (flag == "--format") out.batch.format = value;
+    else if (flag == "--quality") out.batch.quality = parse_int(flag, value);
+    else if (flag == "--readers") out.batch.readers = parse_int(flag, value);
+    else if (flag == "--writers") out.batch.writers = parse_int(flag, value);
+    else if (flag == "-q" || flag == "--quiet") out.quiet = true;
     else if (flag == "--json") out.json_report = value;
     else if (flag == "--device") out.options.device = value;
     else if (flag == "--threads") out.options.threads = parse_int(flag, value);
@@ -124,7 +156,16 @@ CliArgs parse_cli_args(const std::vector<std::string>& args) {
   }
   if (out.show_help || out.show_version) return out;
   out.params.validate();
-  if (out.output_dir.empty()) fail("-o OUTDIR is required");
+  if (out.batch.output_dir.empty()) fail("-o OUTDIR is required");
+  if (out.batch.format != "png" && out.batch.format != "jpg" && out.batch.format != "webp") {
+    fail("--format must be png, jpg or webp, got '" + out.batch.format + "'");
+  }
+  if (out.batch.quality < 1 || out.batch.quality > 100) {
+    fail("--quality must be 1-100, got " + std::to_string(out.batch.quality));
+  }
+  if (out.batch.readers < 1 || out.batch.readers > 64) fail("--readers must be 1-64");
+  if (out.batch.writers < 1 || out.batch.writers > 64) fail("--writers must be 1-64");
+  if (out.batch.extensions.empty()) fail("--ext needs at least one extension");
   if (out.inputs.empty()) fail("no input images given");
   return out;
 }

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "gpen/batch.hpp"
 #include "gpen/options.hpp"
 #include "gpen/params.hpp"
 
@@ -13,11 +14,10 @@ namespace gpen::cli {
 struct CliArgs {
   RestorerOptions options;
   RestoreParams params;
-  bool aligned = false;
-  bool save_faces = false;
+  BatchOptions batch;  ///< output_dir, aligned, save_faces, formats, threads, resume
   std::string json_report;
-  std::string output_dir;
   std::vector<std::string> inputs;
+  bool quiet = false;
   bool show_help = false;
   bool show_version = false;
 };

@@ -1,111 +1,67 @@
 // gpen-restore: the command-line front end of the library.
 
+#include <unistd.h>
+
+#include <atomic>
 #include <chrono>
-#include <filesystem>
+#include <csignal>
+#include <cstdio>
 #include <iostream>
-#include <map>
-#include <string>
-#include <vector>
+#include <thread>
 
 #include "atomic_file.hpp"
 #include "cli_args.hpp"
 #include "gpen/gpen.hpp"
 #include "report.hpp"
 
-namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
-
 namespace {
 
 constexpr int kExitPartial = 1;
 constexpr int kExitNothingRan = 2;
+constexpr int kExitInterrupted = 130;
 
-double seconds_since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
+std::atomic<bool> g_interrupted{false};
 
-// Output path per input; two inputs that would write the same file are an error.
-std::map<std::string, std::string> plan_outputs(const std::vector<std::string>& inputs,
-                                                const std::string& out_dir) {
-  std::map<std::string, std::string> output_of;
-  std::map<std::string, std::string> input_of;
-  for (const std::string& in : inputs) {
-    const std::string out = (fs::path(out_dir) / (fs::path(in).stem().string() + ".png")).string();
-    auto [it, fresh] = input_of.emplace(out, in);
-    if (!fresh && it->second != in) {
-      throw gpen::Error(gpen::ErrorCode::InvalidArgument,
-                        "inputs " + it->second + " and " + in + " would both be written to " + out);
-    }
-    output_of[in] = out;
-  }
-  return output_of;
-}
+extern "C" void on_signal(int) { g_interrupted = true; }
 
-bool same_file(const std::string& a, const std::string& b) {
-  std::error_code ec;
-  return fs::exists(b, ec) && fs::equivalent(a, b, ec);
-}
+// Progress: a bar redrawn in place on a terminal, one line per file otherwise.
+class ProgressPrinter {
+ public:
+  explicit ProgressPrinter(bool quiet) : quiet_(quiet), tty_(::isatty(STDERR_FILENO) != 0) {}
 
-void save_faces(const std::string& out_dir, const std::string& input,
-                const std::vector<gpen::FaceResult>& faces) {
-  if (faces.empty()) return;
-  const fs::path dir = fs::path(out_dir) / "faces";
-  fs::create_directories(dir);
-  const std::string stem = fs::path(input).stem().string();
-  for (std::size_t i = 0; i < faces.size(); ++i) {
-    const std::string base = (dir / (stem + "_" + std::to_string(i))).string();
-    gpen::write_image(base + "_aligned.png", faces[i].aligned.view());
-    if (!faces[i].restored.empty()) gpen::write_image(base + "_restored.png", faces[i].restored.view());
-  }
-}
-
-gpen::cli::ImageRecord process(const gpen::Restorer& restorer, const gpen::cli::CliArgs& args,
-                               const std::string& in, const std::string& out) {
-  gpen::cli::ImageRecord record;
-  record.input = in;
-  record.output = out;
-  const auto start = Clock::now();
-  try {
-    if (same_file(in, out)) {
-      throw gpen::Error(gpen::ErrorCode::InvalidArgument,
-                        "output " + out + " is the input itself; choose another -o directory");
-    }
-    const gpen::Image image = gpen::read_image(in);
-    gpen::Image result;
-    if (args.aligned) {
-      result = restorer.restore_face(image.view(), args.params);
+  void operator()(const gpen::BatchProgress& p) {
+    if (quiet_) return;
+    const gpen::FileReport& f = *p.file;
+    if (tty_) {
+      const int width = 30;
+      const int filled = p.total > 0 ? width * p.done / p.total : width;
+      std::fprintf(stderr, "\r[%s%s] %d/%d  %lld faces  %d failed  %.0fs, ETA %.0fs ",
+                   std::string(filled, '#').c_str(), std::string(width - filled, '.').c_str(), p.done,
+                   p.total, p.faces, p.failed, p.elapsed_s, p.eta_s);
+      if (f.status == gpen::FileStatus::Failed) {
+        std::fprintf(stderr, "\ngpen-restore: failed: %s: %s\n", f.input.c_str(), f.error.c_str());
+      }
+      if (p.done == p.total) std::fprintf(stderr, "\n");
+    } else if (f.status == gpen::FileStatus::Failed) {
+      std::fprintf(stderr, "[%d/%d] failed: %s: %s\n", p.done, p.total, f.input.c_str(), f.error.c_str());
     } else {
-      gpen::Result r = restorer.restore(image.view(), args.params);
-      result = std::move(r.image);
-      record.faces = std::move(r.faces);
-      if (args.save_faces) save_faces(args.output_dir, in, record.faces);
+      std::fprintf(stderr, "[%d/%d] %s: %s -> %s (%zu faces)\n", p.done, p.total,
+                   gpen::file_status_name(f.status), f.input.c_str(), f.output.c_str(), f.faces.size());
     }
-    gpen::write_image(out, result.view());
-    record.width = result.width();
-    record.height = result.height();
-    record.ok = true;
-    std::cout << in << " -> " << out;
-    if (!args.aligned) std::cout << " (" << record.faces.size() << " faces)";
-    std::cout << "\n";
-  } catch (const std::exception& e) {
-    record.error = e.what();
-    std::cerr << "gpen-restore: failed: " << in << ": " << e.what() << "\n";
+    std::fflush(stderr);
   }
-  for (gpen::FaceResult& f : record.faces) {  // keep the report's memory small
-    f.aligned = gpen::Image();
-    f.restored = gpen::Image();
-  }
-  record.seconds = seconds_since(start);
-  return record;
-}
+
+ private:
+  bool quiet_;
+  bool tty_;
+};
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const auto start = Clock::now();
   gpen::cli::CliArgs args;
-  std::map<std::string, std::string> outputs;
   std::unique_ptr<gpen::Restorer> restorer;
+  std::unique_ptr<gpen::BatchProcessor> processor;
   try {
     args = gpen::cli::parse_cli_args(std::vector<std::string>(argv + 1, argv + argc));
     if (args.show_help) {
@@ -116,9 +72,9 @@ int main(int argc, char** argv) {
       std::cout << "gpen-restore " << gpen::version() << "\n";
       return 0;
     }
-    outputs = plan_outputs(args.inputs, args.output_dir);
-    fs::create_directories(args.output_dir);
+    gpen::plan_batch(args.inputs, args.batch);  // bad plans fail before the model loads
     restorer = std::make_unique<gpen::Restorer>(args.options);
+    processor = std::make_unique<gpen::BatchProcessor>(*restorer, args.batch);
   } catch (const std::exception& e) {
     std::cerr << "gpen-restore: error: " << e.what() << "\n";
     return kExitNothingRan;
@@ -132,23 +88,51 @@ int main(int argc, char** argv) {
                  "checkpoint with `python -m gpen.export` for real restoration.\n";
   }
 
-  std::vector<gpen::cli::ImageRecord> records;
-  int failed = 0;
-  for (const std::string& in : args.inputs) {
-    records.push_back(process(*restorer, args, in, outputs[in]));
-    failed += records.back().ok ? 0 : 1;
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  std::atomic<bool> finished{false};
+  std::thread watcher([&] {
+    while (!finished) {
+      if (g_interrupted) processor->cancel();
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  });
+  ProgressPrinter printer(args.quiet);
+  gpen::BatchReport report;
+  try {
+    report = processor->run(args.inputs, args.params, [&](const gpen::BatchProgress& p) { printer(p); });
+  } catch (const std::exception& e) {
+    finished = true;
+    watcher.join();
+    std::cerr << "gpen-restore: error: " << e.what() << "\n";
+    return kExitNothingRan;
+  }
+  finished = true;
+  watcher.join();
+
+  for (const gpen::FileReport& f : report.files) {
+    if (f.status == gpen::FileStatus::Restored) {
+      std::cout << f.input << " -> " << f.output;
+      if (!args.batch.aligned) std::cout << " (" << f.faces.size() << " faces)";
+      std::cout << "\n";
+    }
   }
   if (!args.json_report.empty()) {
     try {
-      const std::string json = gpen::cli::report_json(args, restorer.get(), records, seconds_since(start));
+      const std::string json = gpen::cli::report_json(args, *restorer, report);
       gpen::detail::write_file_atomically(args.json_report, json.data(), json.size());
     } catch (const std::exception& e) {
       std::cerr << "gpen-restore: error: cannot write report: " << e.what() << "\n";
       return kExitPartial;
     }
   }
-  if (failed > 0) {
-    std::cerr << "gpen-restore: " << failed << " of " << args.inputs.size() << " images failed\n";
+  std::fprintf(stderr, "gpen-restore: %d restored, %d failed, %d skipped%s; %lld faces in %.1f s "
+               "(compute busy %.0f%% of the time)\n", report.restored, report.failed, report.skipped,
+               report.was_cancelled ? ", interrupted" : "", report.faces, report.wall_s,
+               100.0 * report.compute_busy_fraction);
+  if (report.was_cancelled) return kExitInterrupted;
+  if (report.failed > 0) {
+    std::cerr << "gpen-restore: " << report.failed << " of " << report.files.size() << " images failed\n";
     return kExitPartial;
   }
   return 0;

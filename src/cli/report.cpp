@@ -25,22 +25,19 @@ void write_face(JsonWriter& j, const FaceResult& f) {
 
 }  // namespace
 
-std::string report_json(const CliArgs& args, const Restorer* restorer,
-                        const std::vector<ImageRecord>& records, double total_seconds) {
+std::string report_json(const CliArgs& args, const Restorer& restorer, const BatchReport& report) {
   JsonWriter j;
   j.begin_object();
   j.key("gpen_version").value(version());
+  const ModelInfo& m = restorer.model();
   j.key("model").begin_object();
-  if (restorer) {
-    const ModelInfo& m = restorer->model();
-    j.key("path").value(m.path);
-    j.key("architecture").value(m.architecture);
-    j.key("size").value(m.size);
-    j.key("random_weights").value(m.random_weights);
-  }
+  j.key("path").value(m.path);
+  j.key("architecture").value(m.architecture);
+  j.key("size").value(m.size);
+  j.key("random_weights").value(m.random_weights);
   j.end_object();
-  j.key("aligned").value(args.aligned);
-  j.key("detector").value(args.aligned ? std::string("none") : args.options.detector);
+  j.key("aligned").value(args.batch.aligned);
+  j.key("detector").value(args.batch.aligned ? std::string("none") : args.options.detector);
   const RestoreParams& p = args.params;
   j.key("params").begin_object();
   j.key("strength").value(static_cast<double>(p.strength));
@@ -52,34 +49,41 @@ std::string report_json(const CliArgs& args, const Restorer* restorer,
   j.key("max_faces").value(p.max_faces);
   j.key("min_face_size").value(static_cast<double>(p.min_face_size));
   j.end_object();
-  int failed = 0, faces = 0;
   j.key("images").begin_array();
-  for (const ImageRecord& r : records) {
-    failed += r.ok ? 0 : 1;
-    faces += static_cast<int>(r.faces.size());
+  for (const FileReport& f : report.files) {
     j.begin_object();
-    j.key("input").value(r.input);
-    j.key("status").value(r.ok ? "ok" : "failed");
-    if (r.ok) {
-      j.key("output").value(r.output);
-      j.key("width").value(r.width);
-      j.key("height").value(r.height);
-    } else {
-      j.key("error").value(r.error);
+    j.key("input").value(f.input);
+    j.key("output").value(f.output);
+    j.key("status").value(file_status_name(f.status));
+    if (f.status == FileStatus::Failed) j.key("error").value(f.error);
+    if (f.status == FileStatus::Restored) {
+      j.key("width").value(f.width);
+      j.key("height").value(f.height);
     }
-    j.key("seconds").value(r.seconds);
-    j.key("face_count").value(static_cast<int>(r.faces.size()));
+    j.key("seconds").begin_object();
+    j.key("read").value(f.read_s).key("compute").value(f.compute_s).key("write").value(f.write_s);
+    j.end_object();
+    j.key("face_count").value(static_cast<int>(f.faces.size()));
     j.key("faces").begin_array();
-    for (const FaceResult& f : r.faces) write_face(j, f);
+    for (const FaceResult& face : f.faces) write_face(j, face);
     j.end_array();
     j.end_object();
   }
   j.end_array();
   j.key("summary").begin_object();
-  j.key("images").value(static_cast<int>(records.size()));
-  j.key("failed").value(failed);
-  j.key("faces").value(faces);
-  j.key("seconds").value(total_seconds);
+  j.key("images").value(static_cast<int>(report.files.size()));
+  j.key("restored").value(report.restored);
+  j.key("failed").value(report.failed);
+  j.key("skipped").value(report.skipped);
+  j.key("cancelled").value(report.cancelled);
+  j.key("faces").value(report.faces);
+  j.key("model_calls").value(report.model_calls);
+  j.key("wall_seconds").value(report.wall_s);
+  j.key("read_busy_seconds").value(report.read_busy_s);
+  j.key("compute_busy_seconds").value(report.compute_busy_s);
+  j.key("write_busy_seconds").value(report.write_busy_s);
+  j.key("compute_busy_fraction").value(report.compute_busy_fraction);
+  j.key("interrupted").value(report.was_cancelled);
   j.end_object();
   j.end_object();
   return j.str() + "\n";

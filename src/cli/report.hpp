@@ -2,26 +2,15 @@
 // The JSON report of a gpen-restore run.
 
 #include <string>
-#include <vector>
 
 #include "cli_args.hpp"
+#include "gpen/batch.hpp"
 #include "gpen/restorer.hpp"
 
 namespace gpen::cli {
 
-struct ImageRecord {
-  std::string input;
-  std::string output;
-  bool ok = false;
-  std::string error;
-  int width = 0;
-  int height = 0;
-  double seconds = 0.0;
-  std::vector<FaceResult> faces;  // crops are not written to the report
-};
-
-/// The report as JSON text.
-std::string report_json(const CliArgs& args, const Restorer* restorer,
-                        const std::vector<ImageRecord>& records, double total_seconds);
+/// The report as JSON text: model, parameters, per file (status, error, size, faces with box,
+/// score and landmarks, seconds per stage) and a summary with the compute-busy fraction.
+std::string report_json(const CliArgs& args, const Restorer& restorer, const BatchReport& report);
 
 }  // namespace gpen::cli

@@ -33,7 +33,7 @@ check "random-weight note" contains "$work/log1" "RANDOM weights"
   "$work/missing.png" >"$work/log2" 2>&1
 check "exit 1 on partial failure" test $? -eq 1
 check "good file written" test -s "$work/out2/face2.png"
-check "broken file named" contains "$work/log2" "broken.jpg: cannot decode"
+check "broken file named" contains "$work/log2" "broken.jpg: not an image"
 check "missing file named" contains "$work/log2" "image file not found: $work/missing.png"
 check "failure count" contains "$work/log2" "2 of 3 images failed"
 
@@ -54,9 +54,9 @@ check "collision message" contains "$work/log5" "would both be written to"
 # The output directory is an input's directory: the input is never overwritten.
 before=$(sha256sum "$work/face0.png")
 "$cli" --model "$models/random-64.pt" --aligned -o "$work" "$work/face0.png" >"$work/log6" 2>&1
-check "exit 1 when output is the input" test $? -eq 1
+check "exit 2 when an output would be an input" test $? -eq 2
 check "input untouched" test "$before" = "$(sha256sum "$work/face0.png")"
-check "output-is-input message" contains "$work/log6" "is the input itself"
+check "output-is-input message" contains "$work/log6" "would overwrite an input"
 
 # 4. With the default controls the output is the model's output: the parity fixture's output.png.
 if [ -f "$shared/fixtures/gpen/parity-64/output.png" ] && [ -f "$models/parity-64.pt" ]; then
@@ -86,7 +86,7 @@ import json, sys
 r = json.load(open(sys.argv[1]))
 img = r["images"][0]
 print(f"cli: {img['face_count']} faces in the JSON report")
-assert img["status"] == "ok" and img["face_count"] >= 25, img["face_count"]
+assert img["status"] == "restored" and img["face_count"] >= 25, img["face_count"]
 assert len(img["faces"]) == img["face_count"] and r["summary"]["faces"] == img["face_count"]
 f = img["faces"][0]
 assert len(f["box"]) == 4 and len(f["landmarks"]) == 5 and len(f["affine"]) == 6

@@ -8,8 +8,8 @@ TEST_CASE("cli: a full aligned command line parses") {
                                  "--mode", "detail", "--denoise", "10", "--sharpen", "20",
                                  "--threads", "2", "--batch-size", "8", "a.png", "b.jpg"});
   CHECK(a.options.model_path == "m.pt");
-  CHECK(a.aligned);
-  CHECK(a.output_dir == "out");
+  CHECK(a.batch.aligned);
+  CHECK(a.batch.output_dir == "out");
   CHECK(a.params.strength == 50.0f);
   CHECK(a.params.mode == gpen::Mode::Detail);
   CHECK(a.params.denoise == 10.0f);
@@ -55,7 +55,7 @@ TEST_CASE("cli: whole-photo flags, and explicit flags override the preset wherev
                                  "2", "--detector", "retinaface:det.pt", "--only-center-face",
                                  "--max-faces", "3", "--save-faces", "--json", "r.json", "p.jpg"});
   CHECK(a.options.model_path.empty());
-  CHECK_FALSE(a.aligned);
+  CHECK_FALSE(a.batch.aligned);
   CHECK(a.params.mode == gpen::Mode::Strong);  // from the preset
   CHECK(a.params.denoise == 25.0f);            // from the preset
   CHECK(a.params.strength == 40.0f);           // explicit, although given before --preset
@@ -63,8 +63,29 @@ TEST_CASE("cli: whole-photo flags, and explicit flags override the preset wherev
   CHECK(a.params.only_center_face);
   CHECK(a.params.max_faces == 3);
   CHECK(a.options.detector == "retinaface:det.pt");
-  CHECK(a.save_faces);
+  CHECK(a.batch.save_faces);
   CHECK(a.json_report == "r.json");
+}
+
+TEST_CASE("cli: batch flags") {
+  const auto a = parse_cli_args({"-o", "out", "--recursive", "--ext", "jpg, PNG", "--skip-existing",
+                                 "--format", "webp", "--quality", "80", "--readers", "3", "--writers",
+                                 "1", "-q", "dir"});
+  CHECK(a.batch.recursive);
+  CHECK(a.batch.extensions == std::vector<std::string>{"jpg", "PNG"});
+  CHECK(a.batch.skip_existing);
+  CHECK(a.batch.format == "webp");
+  CHECK(a.batch.quality == 80);
+  CHECK(a.batch.readers == 3);
+  CHECK(a.batch.writers == 1);
+  CHECK(a.quiet);
+  using gpen::ErrorCode;
+  CHECK_GPEN_ERROR(parse_cli_args({"-o", "out", "--format", "gif", "x"}), ErrorCode::InvalidArgument,
+                   "--format must be png, jpg or webp, got 'gif'");
+  CHECK_GPEN_ERROR(parse_cli_args({"-o", "out", "--quality", "0", "x"}), ErrorCode::InvalidArgument,
+                   "--quality must be 1-100, got 0");
+  CHECK_GPEN_ERROR(parse_cli_args({"-o", "out", "--readers", "0", "x"}), ErrorCode::InvalidArgument,
+                   "--readers must be 1-64");
 }
 
 TEST_CASE("cli: --help and --version need nothing else") {

@@ -1,0 +1,122 @@
+#pragma once
+// The batch engine: restores many files with three concurrent stages joined by bounded queues
+// (read: decoder threads; compute: detection, alignment and batched model calls across images;
+// write: encoder threads), so the compute device never waits for the disk and memory stays
+// flat however many files there are.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gpen/params.hpp"
+#include "gpen/restorer.hpp"
+
+namespace gpen {
+
+struct BatchOptions {
+  /// Where results go; relative paths of files found under an input directory are mirrored.
+  std::string output_dir;
+  /// Walk input directories recursively (otherwise only their top level).
+  bool recursive = false;
+  /// File extensions taken from directories (case-insensitive, without the dot). Files named
+  /// explicitly are always taken.
+  std::vector<std::string> extensions{"jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff"};
+  /// Leave files whose output already exists (to resume an interrupted run).
+  bool skip_existing = false;
+  /// Output format: "png", "jpg" or "webp".
+  std::string format = "png";
+  /// JPEG/WebP quality 1-100.
+  int quality = 95;
+  /// Decoder and encoder threads.
+  int readers = 2;
+  int writers = 2;
+  /// Decoded images waiting for compute, and results waiting for writers (each queue).
+  int queue_capacity = 4;
+  /// Inputs are aligned face crops (no detection); outputs are the restored crops.
+  bool aligned = false;
+  /// Also write OUTDIR/faces/<stem>_<i>_aligned.png and _restored.png (whole photos).
+  bool save_faces = false;
+};
+
+/// One input file and where its result goes.
+struct PlannedFile {
+  std::string input;
+  std::string output;
+};
+
+/// Expands directories, filters by extension, mirrors relative paths and checks the plan:
+/// throws gpen::Error(InvalidArgument) when two inputs would write the same output or an output
+/// would overwrite an input, FileNotFound for a missing input path; an empty plan is an error.
+std::vector<PlannedFile> plan_batch(const std::vector<std::string>& inputs, const BatchOptions& options);
+
+enum class FileStatus { Restored, Failed, Skipped, Cancelled };
+const char* file_status_name(FileStatus status);
+
+struct FileReport {
+  std::string input;
+  std::string output;
+  FileStatus status = FileStatus::Cancelled;
+  std::string error;  ///< why it failed
+  std::vector<FaceResult> faces;  ///< detection and affine per face (crops are not kept)
+  int width = 0;   ///< output size
+  int height = 0;
+  double read_s = 0.0;     ///< decoding
+  double compute_s = 0.0;  ///< detection, alignment, its share of model calls, paste-back
+  double write_s = 0.0;    ///< encoding and writing
+};
+
+struct BatchProgress {
+  int done = 0;  ///< finished in any way (restored, failed, skipped)
+  int failed = 0;
+  int skipped = 0;
+  int total = 0;
+  long long faces = 0;
+  double elapsed_s = 0.0;
+  double eta_s = 0.0;  ///< estimate for the files left; 0 when unknown
+  const FileReport* file = nullptr;  ///< the file just finished
+};
+
+struct BatchReport {
+  std::vector<FileReport> files;  ///< in plan order
+  int restored = 0;
+  int failed = 0;
+  int skipped = 0;
+  int cancelled = 0;
+  long long faces = 0;
+  int model_calls = 0;
+  double wall_s = 0.0;
+  double read_busy_s = 0.0;     ///< summed over reader threads
+  double compute_busy_s = 0.0;  ///< the compute stage (one thread)
+  double write_busy_s = 0.0;    ///< summed over writer threads
+  /// compute_busy_s / wall_s: how much of the run the compute stage had work.
+  double compute_busy_fraction = 0.0;
+  bool was_cancelled = false;
+};
+
+using BatchProgressCallback = std::function<void(const BatchProgress&)>;
+
+class BatchProcessor {
+ public:
+  /// `restorer` must outlive the processor. Throws gpen::Error(InvalidArgument) for bad options.
+  BatchProcessor(const Restorer& restorer, BatchOptions options);
+  ~BatchProcessor();
+  BatchProcessor(const BatchProcessor&) = delete;
+  BatchProcessor& operator=(const BatchProcessor&) = delete;
+
+  /// Restores every planned file. Throws gpen::Error only when nothing can run (see plan_batch,
+  /// invalid params); a file that cannot be read, restored or written is reported and the run
+  /// goes on. `progress` is called after each file, from the engine's threads, one call at a time.
+  BatchReport run(const std::vector<std::string>& inputs, const RestoreParams& params,
+                  const BatchProgressCallback& progress = {});
+
+  /// Asks a running run() to stop: no new file is read; files already read are finished and
+  /// written completely; the rest are reported as cancelled. Thread-safe.
+  void cancel();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gpen

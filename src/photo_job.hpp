@@ -1,0 +1,39 @@
+#pragma once
+// The whole-photo path in phases, so that a batch engine can gather the faces of several
+// photos into one model call: prepare (detect, align) -> enhance (model) -> finish (paste).
+
+#include <opencv2/core.hpp>
+#include <vector>
+
+#include "face_enhancer.hpp"
+#include "gpen/detector.hpp"
+#include "gpen/params.hpp"
+#include "gpen/result.hpp"
+#include "image_convert.hpp"
+
+namespace gpen::detail {
+
+struct PhotoJob {
+  PhotoLayers layers;
+  std::vector<DetectedFace> faces;
+  std::vector<cv::Matx23d> transforms;  ///< photo -> crop, one per face
+  std::vector<cv::Mat> aligned;         ///< crops as cut from the photo
+  std::vector<cv::Mat> inputs;          ///< crops as they go into the model (mode pre-processing)
+  std::vector<cv::Mat> restored;        ///< model outputs, filled by the caller; empty = skip paste
+
+  /// True when the model has work to do for this photo.
+  bool needs_model(const RestoreParams& params) const { return !inputs.empty() && params.strength > 0.0f; }
+};
+
+/// Validates, splits, detects, selects, aligns and pre-processes. `size` is the crop size.
+PhotoJob prepare_photo(const ImageView& photo, const RestoreParams& params, const FaceDetector& detector,
+                       int detection_max_side, int size);
+
+/// Selected faces of a photo (detection + selection only).
+std::vector<DetectedFace> detect_faces(const ImageView& photo, const RestoreParams& params,
+                                       const FaceDetector& detector, int detection_max_side);
+
+/// Mode finishing, paste-back, upscale, photo-wide controls, reassembly.
+Result finish_photo(PhotoJob job, const RestoreParams& params, int size);
+
+}  // namespace gpen::detail
