@@ -89,7 +89,7 @@ as OUTDIR/<stem>.<format>; files found in an input directory keep their relative
   --quality N           JPEG/WebP quality 1-100 (default 95)
   --readers N           decoder threads (default 2)
   --writers N           encoder threads (default 2)
-  -q, --quiet           no progress output
+  -q, --quiet           no progress output (failures are still reported)
   --device NAME         cpu | cuda | cuda:N (default cpu)
   --threads N           CPU threads, 0 = all cores (default 0)
   --batch-size N        faces per model call, 1-256 (default 4)

@@ -30,8 +30,13 @@ class ProgressPrinter {
   explicit ProgressPrinter(bool quiet) : quiet_(quiet), tty_(::isatty(STDERR_FILENO) != 0) {}
 
   void operator()(const gpen::BatchProgress& p) {
-    if (quiet_) return;
     const gpen::FileReport& f = *p.file;
+    if (quiet_) {  // failures are always reported
+      if (f.status == gpen::FileStatus::Failed) {
+        std::fprintf(stderr, "gpen-restore: failed: %s: %s\n", f.input.c_str(), f.error.c_str());
+      }
+      return;
+    }
     if (tty_) {
       const int width = 30;
       const int filled = p.total > 0 ? width * p.done / p.total : width;
