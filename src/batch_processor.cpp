@@ -37,25 +37,15 @@ namespace {
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-struct Decoded {
-  std::size_t index;
-  Image image;
-};
-
-struct Finished {
-  std::size_t index;
-  Image image;
-  std::vector<FaceResult> faces;  // crops kept only for save_faces
-};
-
-// A photo (or aligned crop) inside the compute stage, waiting for its faces' model outputs.
-struct ComputeJob {
+// A photo (or aligned crop) on its way through the stages: prepared by a reader, its faces
+// restored by the compute stage, pasted back and encoded by a writer.
+struct PhotoItem {
   std::size_t index = 0;
   detail::PhotoJob photo;
   cv::Mat aligned_original;  // aligned mode: the model-size crop before mode pre-processing
   ColorOrder order = ColorOrder::BGR;
-  std::size_t next_face = 0;  // faces [0, next_face) are in flight or done
-  double seconds = 0.0;
+  std::size_t next_face = 0;  // faces [0, next_face) have been sent to the model
+  double model_s = 0.0;       // this photo's share of model calls
 };
 
 // Removes temporary files left by a killed run (".<name>.tmp-XXXXXX") beside planned outputs.
@@ -81,6 +71,11 @@ void remove_stale_temporaries(const std::vector<PlannedFile>& plan) {
 }
 
 }  // namespace
+
+struct Finished {
+  Image image;
+  std::vector<FaceResult> faces;  // crops kept only for save_faces
+};
 
 struct BatchProcessor::Impl {
   const Restorer* restorer = nullptr;
@@ -129,7 +124,9 @@ struct BatchProcessor::Impl {
     }
   }
 
-  void read_stage(std::atomic<std::size_t>& next, detail::BoundedQueue<Decoded>& out) {
+  // Read stage: decode, then the CPU work before the model (detection, alignment, mode
+  // pre-processing), so that the compute stage does nothing but model calls.
+  void read_stage(std::atomic<std::size_t>& next, detail::BoundedQueue<PhotoItem>& out) {
     for (;;) {
       if (cancelled) return;
       const std::size_t i = next++;
@@ -137,14 +134,14 @@ struct BatchProcessor::Impl {
       if (report.files[i].status == FileStatus::Skipped) continue;
       const auto t = Clock::now();
       try {
-        Image image = read_image(plan[i].input);
+        PhotoItem item = prepare(i, read_image(plan[i].input));
         const double s = since(t);
         {
           std::lock_guard<std::mutex> lock(report_mutex);
           report.files[i].read_s = s;
           report.read_busy_s += s;
         }
-        if (!out.push(Decoded{i, std::move(image)})) return;
+        if (!out.push(std::move(item))) return;
       } catch (const std::exception& e) {
         {
           std::lock_guard<std::mutex> lock(report_mutex);
@@ -155,14 +152,13 @@ struct BatchProcessor::Impl {
     }
   }
 
-  // Detection, alignment (or the aligned crop as it is) and mode pre-processing.
-  ComputeJob prepare(Decoded item) {
-    ComputeJob job;
-    job.index = item.index;
-    job.order = item.image.order();
+  PhotoItem prepare(std::size_t index, const Image& image) const {
+    PhotoItem item;
+    item.index = index;
+    item.order = image.order();
     const int size = engine->enhancer->info().size;
     if (options.aligned) {
-      cv::Mat face = detail::to_bgr8(item.image.view(), plan[item.index].input);
+      cv::Mat face = detail::to_bgr8(image.view(), plan[index].input);
       if (face.cols < 16 || face.rows < 16) {
         throw Error(ErrorCode::InvalidImage, "aligned face is " + std::to_string(face.cols) + "x" +
                                                  std::to_string(face.rows) + "; at least 16x16 is needed");
@@ -172,81 +168,49 @@ struct BatchProcessor::Impl {
         cv::resize(face, resized, cv::Size(size, size), 0, 0, cv::INTER_LINEAR);
         face = resized;
       }
-      job.aligned_original = face;
-      job.photo.inputs.push_back(detail::prepare_face(face, params));
+      item.aligned_original = face;
+      item.photo.inputs.push_back(detail::prepare_face(face, params));
     } else {
-      job.photo = detail::prepare_photo(item.image.view(), params, engine->detector(),
-                                        engine->options.detection_max_side, size);
+      item.photo = detail::prepare_photo(image.view(), params, engine->detector(),
+                                         engine->options.detection_max_side, size);
     }
-    return job;
+    return item;
   }
 
-  Finished complete(ComputeJob& job) {
-    Finished f;
-    f.index = job.index;
-    if (options.aligned) {
-      const cv::Mat restored = job.photo.restored.empty() ? job.aligned_original : job.photo.restored[0];
-      f.image = detail::to_image(detail::finish_aligned_face(job.aligned_original, restored, params), job.order);
-      return f;
-    }
-    const int size = engine->enhancer->info().size;
-    Result r = detail::finish_photo(std::move(job.photo), params, size);
-    f.image = std::move(r.image);
-    f.faces = std::move(r.faces);
-    return f;
+  bool needs_model(const PhotoItem& item) const {
+    return options.aligned ? params.strength > 0.0f : item.photo.needs_model(params);
   }
 
-  bool needs_model(const ComputeJob& job) const {
-    return options.aligned ? !job.photo.inputs.empty() : job.photo.needs_model(params);
-  }
-
-  void compute_stage(detail::BoundedQueue<Decoded>& in, detail::BoundedQueue<Finished>& out) {
+  // Compute stage: gathers faces across photos into batches of up to max_batch, one model
+  // call per batch, and never waits while it has faces to restore.
+  void compute_stage(detail::BoundedQueue<PhotoItem>& in, detail::BoundedQueue<PhotoItem>& out) {
     const std::size_t max_batch = static_cast<std::size_t>(engine->options.max_batch);
-    std::deque<ComputeJob> pending;
-    std::size_t waiting_faces = 0;  // faces of pending jobs not yet sent to the model
+    std::deque<PhotoItem> pending;
+    std::size_t waiting_faces = 0;  // faces of pending photos not yet sent to the model
     bool input_open = true;
     double busy = 0.0;
-    auto fail = [&](std::size_t index, const std::exception& e) { finish_file(index, FileStatus::Failed, e.what()); };
-
     while (input_open || !pending.empty()) {
-      // Gather work: block only when there is nothing at all to do.
       while (input_open && waiting_faces < max_batch) {
-        std::optional<Decoded> item = (pending.empty()) ? in.pop() : in.try_pop();
+        std::optional<PhotoItem> item = pending.empty() ? in.pop() : in.try_pop();
         if (!item) {
-          if (pending.empty()) input_open = false;  // pop() returned nothing: closed and drained
+          if (pending.empty()) input_open = false;  // pop() gave nothing: closed and drained
           break;
         }
-        const std::size_t index = item->index;
-        const auto t = Clock::now();
-        try {
-          ComputeJob job = prepare(std::move(*item));
-          job.seconds += since(t);
-          busy += since(t);
-          if (needs_model(job)) {
-            waiting_faces += job.photo.inputs.size();
-            pending.push_back(std::move(job));
-          } else {
-            const auto t2 = Clock::now();
-            Finished f = complete(job);
-            job.seconds += since(t2);
-            busy += since(t2);
-            record_compute(job);
-            out.push(std::move(f));
-          }
-        } catch (const std::exception& e) {
-          busy += since(t);
-          fail(index, e);
+        if (needs_model(*item)) {
+          waiting_faces += item->photo.inputs.size();
+          pending.push_back(std::move(*item));
+        } else {
+          out.push(std::move(*item));
         }
       }
       if (pending.empty()) continue;
 
-      // One model call over up to max_batch faces, oldest photos first.
       std::vector<cv::Mat> batch;
-      std::vector<std::pair<ComputeJob*, std::size_t>> owners;  // (job, face index)
-      for (ComputeJob& job : pending) {
-        while (job.next_face < job.photo.inputs.size() && batch.size() < max_batch) {
-          batch.push_back(job.photo.inputs[job.next_face]);
-          owners.emplace_back(&job, job.next_face++);
+      std::vector<std::pair<PhotoItem*, std::size_t>> owners;  // (photo, face index)
+      for (PhotoItem& item : pending) {
+        while (item.next_face < item.photo.inputs.size() && batch.size() < max_batch) {
+          batch.push_back(item.photo.inputs[item.next_face]);
+          owners.emplace_back(&item, item.next_face++);
         }
         if (batch.size() >= max_batch) break;
       }
@@ -265,42 +229,27 @@ struct BatchProcessor::Impl {
         ++report.model_calls;
       }
       waiting_faces -= batch.size();
+      std::set<PhotoItem*> hit;
       for (std::size_t k = 0; k < owners.size(); ++k) {
-        ComputeJob* job = owners[k].first;
-        job->seconds += model_s / static_cast<double>(batch.size());
+        PhotoItem* item = owners[k].first;
+        hit.insert(item);
+        item->model_s += model_s / static_cast<double>(batch.size());
         if (!error.empty()) continue;
-        if (job->photo.restored.size() < job->photo.inputs.size()) job->photo.restored.resize(job->photo.inputs.size());
-        job->photo.restored[owners[k].second] = restored[k];
+        item->photo.restored.resize(item->photo.inputs.size());
+        item->photo.restored[owners[k].second] = restored[k];
       }
-      if (!error.empty()) {
-        // The whole batch failed: fail every photo that had a face in it.
-        std::set<ComputeJob*> hit;
-        for (auto& o : owners) hit.insert(o.first);
-        for (auto it = pending.begin(); it != pending.end();) {
-          if (hit.count(&*it)) {
-            waiting_faces -= it->photo.inputs.size() - it->next_face;
-            finish_file(it->index, FileStatus::Failed, error);
-            it = pending.erase(it);
-          } else {
-            ++it;
-          }
-        }
-        continue;
-      }
-      // Photos whose faces are all back: paste and hand to the writers.
-      while (!pending.empty() && pending.front().next_face == pending.front().photo.inputs.size()) {
-        ComputeJob job = std::move(pending.front());
-        pending.pop_front();
-        const auto t2 = Clock::now();
-        try {
-          Finished f = complete(job);
-          job.seconds += since(t2);
-          busy += since(t2);
-          record_compute(job);
-          out.push(std::move(f));
-        } catch (const std::exception& e) {
-          busy += since(t2);
-          fail(job.index, e);
+      for (auto it = pending.begin(); it != pending.end();) {
+        const bool done = it->next_face == it->photo.inputs.size();
+        if (!error.empty() && hit.count(&*it)) {  // the batch failed: so do its photos
+          waiting_faces -= it->photo.inputs.size() - it->next_face;
+          finish_file(it->index, FileStatus::Failed, error);
+          it = pending.erase(it);
+        } else if (done && it == pending.begin()) {  // hand finished photos on, oldest first
+          record_compute(*it);
+          out.push(std::move(*it));
+          it = pending.erase(it);
+        } else {
+          ++it;
         }
       }
     }
@@ -308,29 +257,45 @@ struct BatchProcessor::Impl {
     report.compute_busy_s = busy;
   }
 
-  void record_compute(const ComputeJob& job) {
+  void record_compute(const PhotoItem& item) {
     std::lock_guard<std::mutex> lock(report_mutex);
-    report.files[job.index].compute_s = job.seconds;
+    report.files[item.index].compute_s = item.model_s;
   }
 
-  void write_stage(detail::BoundedQueue<Finished>& in) {
-    while (std::optional<Finished> item = in.pop()) {
+  Finished finish(PhotoItem item) const {
+    Finished f;
+    if (options.aligned) {
+      const cv::Mat restored = item.photo.restored.empty() ? item.aligned_original : item.photo.restored[0];
+      f.image = detail::to_image(detail::finish_aligned_face(item.aligned_original, restored, params), item.order);
+      return f;
+    }
+    Result r = detail::finish_photo(std::move(item.photo), params, engine->enhancer->info().size);
+    f.image = std::move(r.image);
+    f.faces = std::move(r.faces);
+    return f;
+  }
+
+  // Write stage: paste-back and photo-wide controls, then encoding and an atomic write.
+  void write_stage(detail::BoundedQueue<PhotoItem>& in) {
+    while (std::optional<PhotoItem> item = in.pop()) {
       const auto t = Clock::now();
-      const PlannedFile& file = plan[item->index];
+      const std::size_t index = item->index;
+      const PlannedFile& file = plan[index];
       try {
+        const Finished done = finish(std::move(*item));
         const fs::path out(file.output);
         if (out.has_parent_path()) fs::create_directories(out.parent_path());
-        write_image(file.output, item->image.view(), options.quality);
-        if (options.save_faces) save_faces(file, item->faces);
+        write_image(file.output, done.image.view(), options.quality);
+        if (options.save_faces) save_faces(file, done.faces);
         const double s = since(t);
         {
           std::lock_guard<std::mutex> lock(report_mutex);
-          FileReport& f = report.files[item->index];
+          FileReport& f = report.files[index];
           f.write_s = s;
-          f.width = item->image.width();
-          f.height = item->image.height();
+          f.width = done.image.width();
+          f.height = done.image.height();
           f.faces.clear();
-          for (const FaceResult& face : item->faces) {
+          for (const FaceResult& face : done.faces) {
             FaceResult kept;
             kept.detection = face.detection;
             kept.affine = face.affine;
@@ -338,13 +303,13 @@ struct BatchProcessor::Impl {
           }
           report.write_busy_s += s;
         }
-        finish_file(item->index, FileStatus::Restored);
+        finish_file(index, FileStatus::Restored);
       } catch (const std::exception& e) {
         {
           std::lock_guard<std::mutex> lock(report_mutex);
           report.write_busy_s += since(t);
         }
-        finish_file(item->index, FileStatus::Failed, e.what());
+        finish_file(index, FileStatus::Failed, e.what());
       }
     }
   }
@@ -414,8 +379,8 @@ BatchReport BatchProcessor::run(const std::vector<std::string>& inputs, const Re
     }
   }
 
-  detail::BoundedQueue<Decoded> decoded(static_cast<std::size_t>(s.options.queue_capacity));
-  detail::BoundedQueue<Finished> finished(static_cast<std::size_t>(s.options.queue_capacity));
+  detail::BoundedQueue<PhotoItem> decoded(static_cast<std::size_t>(s.options.queue_capacity));
+  detail::BoundedQueue<PhotoItem> finished(static_cast<std::size_t>(s.options.queue_capacity));
   std::atomic<std::size_t> next{0};
   std::atomic<int> readers_left{s.options.readers};
   std::vector<std::thread> threads;

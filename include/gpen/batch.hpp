@@ -1,8 +1,12 @@
 #pragma once
-// The batch engine: restores many files with three concurrent stages joined by bounded queues
-// (read: decoder threads; compute: detection, alignment and batched model calls across images;
-// write: encoder threads), so the compute device never waits for the disk and memory stays
-// flat however many files there are.
+// The batch engine: restores many files with three concurrent stages joined by bounded queues,
+// so the compute device never waits for the disk and memory stays flat however many files
+// there are:
+//   read    (reader threads): decode, EXIF orientation, size limits, then the CPU work before
+//           the model: face detection, alignment, mode pre-processing;
+//   compute (one thread, owns the device): faces gathered across photos into batches of up to
+//           max_batch, one model call per batch;
+//   write   (writer threads): paste-back, photo-wide controls, encoding, atomic write.
 
 #include <functional>
 #include <memory>
@@ -61,9 +65,9 @@ struct FileReport {
   std::vector<FaceResult> faces;  ///< detection and affine per face (crops are not kept)
   int width = 0;   ///< output size
   int height = 0;
-  double read_s = 0.0;     ///< decoding
-  double compute_s = 0.0;  ///< detection, alignment, its share of model calls, paste-back
-  double write_s = 0.0;    ///< encoding and writing
+  double read_s = 0.0;     ///< decoding, detection, alignment
+  double compute_s = 0.0;  ///< its share of the model calls
+  double write_s = 0.0;    ///< paste-back, encoding and writing
 };
 
 struct BatchProgress {
@@ -87,7 +91,7 @@ struct BatchReport {
   int model_calls = 0;
   double wall_s = 0.0;
   double read_busy_s = 0.0;     ///< summed over reader threads
-  double compute_busy_s = 0.0;  ///< the compute stage (one thread)
+  double compute_busy_s = 0.0;  ///< time the compute stage spent in model calls
   double write_busy_s = 0.0;    ///< summed over writer threads
   /// compute_busy_s / wall_s: how much of the run the compute stage had work.
   double compute_busy_fraction = 0.0;

@@ -12,6 +12,7 @@
 #include "atomic_file.hpp"
 #include "cli_args.hpp"
 #include "gpen/gpen.hpp"
+#include "openmp_env.hpp"
 #include "report.hpp"
 
 namespace {
@@ -64,6 +65,7 @@ class ProgressPrinter {
 }  // namespace
 
 int main(int argc, char** argv) {
+  gpen::cli::ensure_passive_openmp_wait(argv);
   gpen::cli::CliArgs args;
   std::unique_ptr<gpen::Restorer> restorer;
   std::unique_ptr<gpen::BatchProcessor> processor;
