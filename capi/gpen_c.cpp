@@ -1,0 +1,475 @@
+// The C ABI over the C++ library. Every entry point catches everything: no exception crosses.
+
+#include "gpen_c.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gpen/gpen.hpp"
+
+struct gpen_restorer {
+  explicit gpen_restorer(const gpen::RestorerOptions& o) : restorer(o) {}
+  gpen::Restorer restorer;
+};
+
+struct gpen_result {
+  gpen::Image image;
+  std::vector<gpen::FaceResult> faces;
+};
+
+struct gpen_batch_report {
+  gpen::BatchReport report;
+};
+
+namespace {
+
+thread_local std::string g_last_error;
+
+gpen_status status_of(gpen::ErrorCode code) {
+  switch (code) {
+    case gpen::ErrorCode::InvalidArgument: return GPEN_ERR_INVALID_ARGUMENT;
+    case gpen::ErrorCode::FileNotFound: return GPEN_ERR_FILE_NOT_FOUND;
+    case gpen::ErrorCode::InvalidModel: return GPEN_ERR_INVALID_MODEL;
+    case gpen::ErrorCode::UnsupportedModel: return GPEN_ERR_UNSUPPORTED_MODEL;
+    case gpen::ErrorCode::InvalidImage: return GPEN_ERR_INVALID_IMAGE;
+    case gpen::ErrorCode::DecodeFailed: return GPEN_ERR_DECODE_FAILED;
+    case gpen::ErrorCode::EncodeFailed: return GPEN_ERR_ENCODE_FAILED;
+    case gpen::ErrorCode::DeviceUnavailable: return GPEN_ERR_DEVICE_UNAVAILABLE;
+    case gpen::ErrorCode::NoModel: return GPEN_ERR_NO_MODEL;
+    case gpen::ErrorCode::Internal: return GPEN_ERR_INTERNAL;
+  }
+  return GPEN_ERR_INTERNAL;
+}
+
+gpen_status fail(gpen_status status, const std::string& message) {
+  g_last_error = message;
+  return status;
+}
+
+// Runs `body`, turning any exception into a status and a thread-local message.
+template <typename Body>
+gpen_status guarded(Body&& body) {
+  try {
+    g_last_error.clear();
+    return body();
+  } catch (const gpen::Error& e) {
+    return fail(status_of(e.code()), e.what());
+  } catch (const std::bad_alloc&) {
+    return fail(GPEN_ERR_INTERNAL, "out of memory");
+  } catch (const std::exception& e) {
+    return fail(GPEN_ERR_INTERNAL, e.what());
+  } catch (...) {
+    return fail(GPEN_ERR_INTERNAL, "unknown error");
+  }
+}
+
+// Reads a versioned parameter struct: defaults, overwritten by the caller's known prefix.
+template <typename T>
+T read_params(const T* given, const T& defaults, const char* name) {
+  if (!given) return defaults;
+  if (given->struct_size < sizeof(uint32_t) || given->struct_size > (1u << 16)) {
+    throw gpen::Error(gpen::ErrorCode::InvalidArgument,
+                      std::string(name) + ".struct_size is " + std::to_string(given->struct_size) +
+                          "; initialise the struct with its *_default_params() function");
+  }
+  T out = defaults;
+  std::memcpy(&out, given, std::min<std::size_t>(given->struct_size, sizeof(T)));
+  out.struct_size = sizeof(T);
+  return out;
+}
+
+std::string text(const char* s, const char* fallback = "") { return s ? std::string(s) : std::string(fallback); }
+
+gpen::RestoreParams to_cpp(const gpen_restore_params* given) {
+  const gpen_restore_params p = read_params(given, gpen_restore_default_params(), "gpen_restore_params");
+  if (p.mode < GPEN_MODE_NATURAL || p.mode > GPEN_MODE_DETAIL) {
+    throw gpen::Error(gpen::ErrorCode::InvalidArgument, "mode must be GPEN_MODE_NATURAL, _STRONG or _DETAIL");
+  }
+  gpen::RestoreParams r;
+  r.strength = p.strength;
+  r.mode = static_cast<gpen::Mode>(p.mode);
+  r.denoise = p.denoise;
+  r.sharpen = p.sharpen;
+  r.only_center_face = p.only_center_face != 0;
+  r.max_faces = p.max_faces;
+  r.min_face_size = p.min_face_size;
+  r.upscale = p.upscale;
+  r.validate();
+  return r;
+}
+
+gpen::ImageView to_cpp(const gpen_image* image) {
+  if (!image) throw gpen::Error(gpen::ErrorCode::InvalidArgument, "image is NULL");
+  gpen::ImageView v;
+  v.data = image->data;
+  v.width = image->width;
+  v.height = image->height;
+  v.channels = image->channels;
+  v.depth = image->depth;
+  v.stride = image->stride;
+  v.order = image->order == GPEN_RGB ? gpen::ColorOrder::RGB : gpen::ColorOrder::BGR;
+  return v;
+}
+
+gpen_image to_c(const gpen::Image& image) {
+  gpen_image v{};
+  v.data = image.data();
+  v.width = image.width();
+  v.height = image.height();
+  v.channels = image.channels();
+  v.depth = 8;
+  v.stride = static_cast<std::size_t>(image.width()) * image.channels();
+  v.order = image.order() == gpen::ColorOrder::RGB ? GPEN_RGB : GPEN_BGR;
+  return v;
+}
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> items;
+  std::string item;
+  for (char c : s + ",") {
+    if (c == ',') {
+      if (!item.empty()) items.push_back(item);
+      item.clear();
+    } else if (c != ' ') {
+      item += c;
+    }
+  }
+  return items;
+}
+
+template <typename T>
+void require(const T* p, const char* name) {
+  if (!p) throw gpen::Error(gpen::ErrorCode::InvalidArgument, std::string(name) + " is NULL");
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* gpen_version(void) { return gpen::version(); }
+const char* gpen_last_error(void) { return g_last_error.c_str(); }
+
+const char* gpen_status_name(gpen_status status) {
+  if (status == GPEN_OK) return "ok";
+  return gpen::error_code_name(static_cast<gpen::ErrorCode>(status));
+}
+
+gpen_restorer_params gpen_restorer_default_params(void) {
+  const gpen::RestorerOptions o;
+  gpen_restorer_params p{};
+  p.struct_size = sizeof(p);
+  p.model_path = nullptr;
+  p.device = "cpu";
+  p.detector = "dlib";
+  p.threads = o.threads;
+  p.precision = GPEN_FP32;
+  p.max_batch = o.max_batch;
+  p.detection_max_side = o.detection_max_side;
+  return p;
+}
+
+gpen_restore_params gpen_restore_default_params(void) {
+  const gpen::RestoreParams r;
+  gpen_restore_params p{};
+  p.struct_size = sizeof(p);
+  p.strength = r.strength;
+  p.mode = GPEN_MODE_NATURAL;
+  p.denoise = r.denoise;
+  p.sharpen = r.sharpen;
+  p.only_center_face = 0;
+  p.max_faces = r.max_faces;
+  p.min_face_size = r.min_face_size;
+  p.upscale = r.upscale;
+  return p;
+}
+
+gpen_batch_params gpen_batch_default_params(void) {
+  const gpen::BatchOptions b;
+  gpen_batch_params p{};
+  p.struct_size = sizeof(p);
+  p.output_dir = nullptr;
+  p.recursive = 0;
+  p.extensions = nullptr;
+  p.skip_existing = 0;
+  p.format = nullptr;
+  p.quality = b.quality;
+  p.readers = b.readers;
+  p.writers = b.writers;
+  p.queue_capacity = b.queue_capacity;
+  p.aligned = 0;
+  p.save_faces = 0;
+  return p;
+}
+
+gpen_status gpen_restore_params_preset(const char* name, gpen_restore_params* out) {
+  return guarded([&] {
+    require(name, "name");
+    require(out, "out");
+    const gpen_restore_params keep = read_params(out, gpen_restore_default_params(), "gpen_restore_params");
+    const gpen::RestoreParams r = gpen::preset(name);
+    gpen_restore_params p = keep;
+    p.strength = r.strength;
+    p.mode = static_cast<gpen_mode>(r.mode);
+    p.denoise = r.denoise;
+    p.sharpen = r.sharpen;
+    p.only_center_face = r.only_center_face ? 1 : 0;
+    p.max_faces = r.max_faces;
+    p.min_face_size = r.min_face_size;
+    p.upscale = r.upscale;
+    std::memcpy(out, &p, std::min<std::size_t>(out->struct_size, sizeof(p)));
+    return GPEN_OK;
+  });
+}
+
+gpen_status gpen_restorer_create(const gpen_restorer_params* params, gpen_restorer** out) {
+  if (out) *out = nullptr;
+  return guarded([&] {
+    require(out, "out");
+    const gpen_restorer_params p = read_params(params, gpen_restorer_default_params(), "gpen_restorer_params");
+    gpen::RestorerOptions o;
+    o.model_path = text(p.model_path);
+    o.device = text(p.device, "cpu");
+    o.detector = text(p.detector, "dlib");
+    o.threads = p.threads;
+    if (p.precision < GPEN_FP32 || p.precision > GPEN_BF16) {
+      throw gpen::Error(gpen::ErrorCode::InvalidArgument, "precision must be GPEN_FP32, GPEN_FP16 or GPEN_BF16");
+    }
+    o.precision = static_cast<gpen::Precision>(p.precision);
+    o.max_batch = p.max_batch;
+    o.detection_max_side = p.detection_max_side;
+    *out = new gpen_restorer(o);
+    return GPEN_OK;
+  });
+}
+
+void gpen_restorer_destroy(gpen_restorer* restorer) { delete restorer; }
+
+int gpen_restorer_model_size(const gpen_restorer* restorer) {
+  return restorer ? restorer->restorer.model().size : 0;
+}
+
+int gpen_restorer_has_model(const gpen_restorer* restorer) {
+  return restorer && restorer->restorer.has_model() ? 1 : 0;
+}
+
+gpen_status gpen_restore(gpen_restorer* restorer, const gpen_image* photo, const gpen_restore_params* params,
+                         gpen_result** out) {
+  if (out) *out = nullptr;
+  return guarded([&] {
+    require(restorer, "restorer");
+    require(out, "out");
+    gpen::Result r = restorer->restorer.restore(to_cpp(photo), to_cpp(params));
+    *out = new gpen_result{std::move(r.image), std::move(r.faces)};
+    return GPEN_OK;
+  });
+}
+
+gpen_status gpen_restore_aligned(gpen_restorer* restorer, const gpen_image* face, const gpen_restore_params* params,
+                                 gpen_result** out) {
+  if (out) *out = nullptr;
+  return guarded([&] {
+    require(restorer, "restorer");
+    require(out, "out");
+    gpen::Image image = restorer->restorer.restore_face(to_cpp(face), to_cpp(params));
+    *out = new gpen_result{std::move(image), {}};
+    return GPEN_OK;
+  });
+}
+
+void gpen_result_destroy(gpen_result* result) { delete result; }
+
+gpen_image gpen_result_image(const gpen_result* result) {
+  if (!result) return gpen_image{};
+  return to_c(result->image);
+}
+
+gpen_status gpen_result_copy_image(const gpen_result* result, void* dst, size_t dst_size, size_t dst_stride) {
+  return guarded([&] {
+    require(result, "result");
+    require(dst, "dst");
+    const gpen::Image& img = result->image;
+    const std::size_t row = static_cast<std::size_t>(img.width()) * img.channels();
+    if (dst_stride == 0) dst_stride = row;
+    if (dst_stride < row) {
+      throw gpen::Error(gpen::ErrorCode::InvalidArgument,
+                        "dst_stride " + std::to_string(dst_stride) + " is smaller than a row (" + std::to_string(row) + ")");
+    }
+    const std::size_t need = dst_stride * (img.height() - 1) + row;
+    if (dst_size < need) {
+      throw gpen::Error(gpen::ErrorCode::InvalidArgument,
+                        "dst_size " + std::to_string(dst_size) + " is too small; " + std::to_string(need) + " bytes needed");
+    }
+    for (int y = 0; y < img.height(); ++y) {
+      std::memcpy(static_cast<unsigned char*>(dst) + y * dst_stride, img.data() + y * row, row);
+    }
+    return GPEN_OK;
+  });
+}
+
+int gpen_result_face_count(const gpen_result* result) {
+  return result ? static_cast<int>(result->faces.size()) : 0;
+}
+
+static const gpen::FaceResult& face_at(const gpen_result* result, int index) {
+  require(result, "result");
+  if (index < 0 || index >= static_cast<int>(result->faces.size())) {
+    throw gpen::Error(gpen::ErrorCode::InvalidArgument, "face index " + std::to_string(index) + " is out of range (" +
+                                                            std::to_string(result->faces.size()) + " faces)");
+  }
+  return result->faces[static_cast<std::size_t>(index)];
+}
+
+gpen_status gpen_result_face(const gpen_result* result, int index, gpen_face* out) {
+  return guarded([&] {
+    require(out, "out");
+    const gpen::FaceResult& f = face_at(result, index);
+    const gpen::DetectedFace& d = f.detection;
+    gpen_face face{};
+    face.box[0] = d.box.x;
+    face.box[1] = d.box.y;
+    face.box[2] = d.box.width;
+    face.box[3] = d.box.height;
+    face.score = d.score;
+    for (int i = 0; i < 5; ++i) {
+      face.landmarks[i][0] = d.landmarks[i].x;
+      face.landmarks[i][1] = d.landmarks[i].y;
+    }
+    for (int i = 0; i < 6; ++i) face.affine[i] = f.affine[i];
+    *out = face;
+    return GPEN_OK;
+  });
+}
+
+gpen_status gpen_result_face_crop(const gpen_result* result, int index, int restored, gpen_image* out) {
+  return guarded([&] {
+    require(out, "out");
+    const gpen::FaceResult& f = face_at(result, index);
+    const gpen::Image& crop = restored ? f.restored : f.aligned;
+    if (crop.empty()) {
+      throw gpen::Error(gpen::ErrorCode::InvalidArgument, "face " + std::to_string(index) +
+                                                               " has no restored crop (strength was 0)");
+    }
+    *out = to_c(crop);
+    return GPEN_OK;
+  });
+}
+
+gpen_status gpen_restore_files(gpen_restorer* restorer, const char* const* inputs, int input_count,
+                               const gpen_batch_params* batch, const gpen_restore_params* params,
+                               gpen_progress_fn progress, gpen_cancel_fn cancel, void* user_data,
+                               gpen_batch_report** out) {
+  if (out) *out = nullptr;
+  return guarded([&] {
+    require(restorer, "restorer");
+    require(out, "out");
+    if (input_count < 0 || (input_count > 0 && !inputs)) {
+      throw gpen::Error(gpen::ErrorCode::InvalidArgument, "inputs is NULL or input_count is negative");
+    }
+    std::vector<std::string> paths;
+    for (int i = 0; i < input_count; ++i) {
+      require(inputs[i], "inputs[i]");
+      paths.emplace_back(inputs[i]);
+    }
+    const gpen_batch_params b = read_params(batch, gpen_batch_default_params(), "gpen_batch_params");
+    gpen::BatchOptions o;
+    o.output_dir = text(b.output_dir);
+    o.recursive = b.recursive != 0;
+    if (b.extensions) o.extensions = split_list(b.extensions);
+    o.skip_existing = b.skip_existing != 0;
+    o.format = text(b.format, "png");
+    o.quality = b.quality;
+    o.readers = b.readers;
+    o.writers = b.writers;
+    o.queue_capacity = b.queue_capacity;
+    o.aligned = b.aligned != 0;
+    o.save_faces = b.save_faces != 0;
+    const gpen::RestoreParams rp = to_cpp(params);
+    gpen::BatchProcessor processor(restorer->restorer, o);
+
+    std::atomic<bool> finished{false};
+    std::thread watcher;
+    if (cancel) {
+      watcher = std::thread([&] {
+        while (!finished) {
+          if (cancel(user_data)) processor.cancel();
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+      });
+    }
+    gpen::BatchProgressCallback callback;
+    if (progress) {
+      callback = [&](const gpen::BatchProgress& p) {
+        gpen_progress c{};
+        c.done = p.done;
+        c.failed = p.failed;
+        c.skipped = p.skipped;
+        c.total = p.total;
+        c.faces = p.faces;
+        c.elapsed_s = p.elapsed_s;
+        c.eta_s = p.eta_s;
+        c.file = p.file ? p.file->input.c_str() : "";
+        progress(&c, user_data);
+      };
+    }
+    struct Join {
+      std::atomic<bool>& flag;
+      std::thread& t;
+      ~Join() {
+        flag = true;
+        if (t.joinable()) t.join();
+      }
+    } join{finished, watcher};
+    gpen::BatchReport report = processor.run(paths, rp, callback);
+    *out = new gpen_batch_report{std::move(report)};
+    return GPEN_OK;
+  });
+}
+
+void gpen_batch_report_destroy(gpen_batch_report* report) { delete report; }
+
+int gpen_batch_report_file_count(const gpen_batch_report* report) {
+  return report ? static_cast<int>(report->report.files.size()) : 0;
+}
+
+void gpen_batch_report_counts(const gpen_batch_report* report, int* restored, int* failed, int* skipped,
+                              int* cancelled, long long* faces) {
+  const gpen::BatchReport empty;
+  const gpen::BatchReport& r = report ? report->report : empty;
+  if (restored) *restored = r.restored;
+  if (failed) *failed = r.failed;
+  if (skipped) *skipped = r.skipped;
+  if (cancelled) *cancelled = r.cancelled;
+  if (faces) *faces = r.faces;
+}
+
+double gpen_batch_report_wall_seconds(const gpen_batch_report* report) { return report ? report->report.wall_s : 0.0; }
+
+double gpen_batch_report_compute_busy_fraction(const gpen_batch_report* report) {
+  return report ? report->report.compute_busy_fraction : 0.0;
+}
+
+gpen_status gpen_batch_report_file(const gpen_batch_report* report, int index, const char** input, const char** output,
+                                   gpen_file_status* status, const char** error, int* faces) {
+  return guarded([&] {
+    require(report, "report");
+    const auto& files = report->report.files;
+    if (index < 0 || index >= static_cast<int>(files.size())) {
+      throw gpen::Error(gpen::ErrorCode::InvalidArgument, "file index " + std::to_string(index) + " is out of range (" +
+                                                              std::to_string(files.size()) + " files)");
+    }
+    const gpen::FileReport& f = files[static_cast<std::size_t>(index)];
+    if (input) *input = f.input.c_str();
+    if (output) *output = f.output.c_str();
+    if (status) *status = static_cast<gpen_file_status>(f.status);
+    if (error) *error = f.error.c_str();
+    if (faces) *faces = static_cast<int>(f.faces.size());
+    return GPEN_OK;
+  });
+}
+
+}  // extern "C"

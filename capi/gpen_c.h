@@ -1,0 +1,198 @@
+/* gpen_c.h - the stable C ABI of gpen (C99). Link with -lgpen_c (pkg-config gpen).
+ *
+ * Conventions
+ *  - Opaque handles: gpen_restorer, gpen_result, gpen_batch_report; each has a destroy function.
+ *  - Every function that can fail returns a gpen_status; GPEN_OK is 0. The message of the last
+ *    failure on the calling thread is gpen_last_error(). No C++ exception crosses this ABI.
+ *  - Parameter structs start with struct_size: get them from gpen_*_default_params(), change
+ *    fields, pass a pointer. A library newer than your header reads only the fields you know of
+ *    (the rest keep their defaults); an older one ignores fields it does not know.
+ *  - Images you pass are views over your memory (gpen_image); images the library returns are
+ *    library-owned until the result is destroyed, or copied into your buffer with the *_copy_*
+ *    functions.
+ *  - Handles are thread-safe: one restorer may serve several threads at once.
+ */
+#ifndef GPEN_C_H
+#define GPEN_C_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(_WIN32)
+#define GPEN_C_API __declspec(dllexport)
+#else
+#define GPEN_C_API __attribute__((visibility("default")))
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GPEN_C_VERSION_MAJOR 0
+#define GPEN_C_VERSION_MINOR 1
+#define GPEN_C_VERSION_PATCH 0
+
+typedef enum gpen_status {
+  GPEN_OK = 0,
+  GPEN_ERR_INVALID_ARGUMENT = 1, /* a parameter out of range, a NULL pointer, a bad struct_size */
+  GPEN_ERR_FILE_NOT_FOUND = 2,
+  GPEN_ERR_INVALID_MODEL = 3,
+  GPEN_ERR_UNSUPPORTED_MODEL = 4,
+  GPEN_ERR_INVALID_IMAGE = 5,
+  GPEN_ERR_DECODE_FAILED = 6,
+  GPEN_ERR_ENCODE_FAILED = 7,
+  GPEN_ERR_DEVICE_UNAVAILABLE = 8,
+  GPEN_ERR_NO_MODEL = 9,
+  GPEN_ERR_INTERNAL = 100
+} gpen_status;
+
+typedef enum gpen_mode { GPEN_MODE_NATURAL = 0, GPEN_MODE_STRONG = 1, GPEN_MODE_DETAIL = 2 } gpen_mode;
+typedef enum gpen_precision { GPEN_FP32 = 0, GPEN_FP16 = 1, GPEN_BF16 = 2 } gpen_precision;
+typedef enum gpen_color_order { GPEN_BGR = 0, GPEN_RGB = 1 } gpen_color_order;
+typedef enum gpen_file_status {
+  GPEN_FILE_RESTORED = 0,
+  GPEN_FILE_FAILED = 1,
+  GPEN_FILE_SKIPPED = 2,
+  GPEN_FILE_CANCELLED = 3
+} gpen_file_status;
+
+typedef struct gpen_restorer gpen_restorer;
+typedef struct gpen_result gpen_result;
+typedef struct gpen_batch_report gpen_batch_report;
+
+/* A view over pixels. stride: bytes per row, 0 = packed. channels 1, 3 or 4 (alpha last);
+ * depth 8 or 16 bits. */
+typedef struct gpen_image {
+  const void* data;
+  int width;
+  int height;
+  int channels;
+  int depth;
+  size_t stride;
+  gpen_color_order order;
+} gpen_image;
+
+typedef struct gpen_face {
+  float box[4];          /* x, y, width, height in photo pixels */
+  float score;
+  float landmarks[5][2]; /* left eye, right eye, nose tip, left and right mouth corner */
+  double affine[6];      /* row-major 2x3: photo -> aligned crop */
+} gpen_face;
+
+typedef struct gpen_restorer_params {
+  uint32_t struct_size;
+  const char* model_path;  /* NULL or "": classic path, no model */
+  const char* device;      /* "cpu", "cuda", "cuda:N" */
+  const char* detector;    /* "dlib" or "retinaface:PATH" */
+  int threads;             /* 0 = all cores */
+  gpen_precision precision;
+  int max_batch;
+  int detection_max_side;
+} gpen_restorer_params;
+
+typedef struct gpen_restore_params {
+  uint32_t struct_size;
+  float strength; /* 0-100 */
+  gpen_mode mode;
+  float denoise;  /* 0-100 */
+  float sharpen;  /* 0-100 */
+  int only_center_face;
+  int max_faces;  /* 0 = all */
+  float min_face_size;
+  int upscale;    /* 1-4 */
+} gpen_restore_params;
+
+typedef struct gpen_batch_params {
+  uint32_t struct_size;
+  const char* output_dir;
+  int recursive;
+  const char* extensions; /* comma-separated, NULL = jpg,jpeg,png,webp,bmp,tif,tiff */
+  int skip_existing;
+  const char* format;     /* "png", "jpg", "webp"; NULL = png */
+  int quality;
+  int readers;
+  int writers;
+  int queue_capacity;
+  int aligned;
+  int save_faces;
+} gpen_batch_params;
+
+typedef struct gpen_progress {
+  int done;
+  int failed;
+  int skipped;
+  int total;
+  long long faces;
+  double elapsed_s;
+  double eta_s;
+  const char* file; /* the file just finished */
+} gpen_progress;
+
+/* Called after each file, one call at a time, from the engine's threads. */
+typedef void (*gpen_progress_fn)(const gpen_progress* progress, void* user_data);
+/* Polled during a batch; return non-zero to stop taking new files. */
+typedef int (*gpen_cancel_fn)(void* user_data);
+
+GPEN_C_API const char* gpen_version(void);
+/* The message of the last failure on this thread ("" if none). Valid until the next call. */
+GPEN_C_API const char* gpen_last_error(void);
+/* Stable short name of a status, e.g. "invalid-model". */
+GPEN_C_API const char* gpen_status_name(gpen_status status);
+
+GPEN_C_API gpen_restorer_params gpen_restorer_default_params(void);
+GPEN_C_API gpen_restore_params gpen_restore_default_params(void);
+GPEN_C_API gpen_batch_params gpen_batch_default_params(void);
+/* Fills *out with a named preset ("natural", "old-photo", "id-photo", "selfie", "motion-blur",
+ * "group-photo"); out->struct_size must be set. */
+GPEN_C_API gpen_status gpen_restore_params_preset(const char* name, gpen_restore_params* out);
+
+GPEN_C_API gpen_status gpen_restorer_create(const gpen_restorer_params* params, gpen_restorer** out);
+GPEN_C_API void gpen_restorer_destroy(gpen_restorer* restorer);
+/* Model crop size (512 for the classic path); 0 for a NULL handle. */
+GPEN_C_API int gpen_restorer_model_size(const gpen_restorer* restorer);
+/* 1 with a GPEN model, 0 for the classic path. */
+GPEN_C_API int gpen_restorer_has_model(const gpen_restorer* restorer);
+
+/* Whole photo: detect, align, restore, paste back. params NULL = defaults. */
+GPEN_C_API gpen_status gpen_restore(gpen_restorer* restorer, const gpen_image* photo,
+                                    const gpen_restore_params* params, gpen_result** out);
+/* One aligned face crop; the result has the restored crop as its image and no faces. */
+GPEN_C_API gpen_status gpen_restore_aligned(gpen_restorer* restorer, const gpen_image* face,
+                                            const gpen_restore_params* params, gpen_result** out);
+
+GPEN_C_API void gpen_result_destroy(gpen_result* result);
+/* The restored image (library-owned, valid until gpen_result_destroy): packed 8-bit. */
+GPEN_C_API gpen_image gpen_result_image(const gpen_result* result);
+/* Copies the image into your buffer (dst_stride bytes per row, >= width * channels). */
+GPEN_C_API gpen_status gpen_result_copy_image(const gpen_result* result, void* dst, size_t dst_size,
+                                              size_t dst_stride);
+GPEN_C_API int gpen_result_face_count(const gpen_result* result);
+GPEN_C_API gpen_status gpen_result_face(const gpen_result* result, int index, gpen_face* out);
+/* The face's aligned crop (restored = 0) or restored crop (restored = 1), library-owned. */
+GPEN_C_API gpen_status gpen_result_face_crop(const gpen_result* result, int index, int restored,
+                                             gpen_image* out);
+
+/* Restores files and directories into params->output_dir with the batch engine. Per-file
+ * failures are in the report; the call fails only when nothing can run. progress, cancel and
+ * user_data may be NULL. */
+GPEN_C_API gpen_status gpen_restore_files(gpen_restorer* restorer, const char* const* inputs, int input_count,
+                                          const gpen_batch_params* batch, const gpen_restore_params* params,
+                                          gpen_progress_fn progress, gpen_cancel_fn cancel, void* user_data,
+                                          gpen_batch_report** out);
+GPEN_C_API void gpen_batch_report_destroy(gpen_batch_report* report);
+GPEN_C_API int gpen_batch_report_file_count(const gpen_batch_report* report);
+/* Counts; any pointer may be NULL. */
+GPEN_C_API void gpen_batch_report_counts(const gpen_batch_report* report, int* restored, int* failed,
+                                         int* skipped, int* cancelled, long long* faces);
+GPEN_C_API double gpen_batch_report_wall_seconds(const gpen_batch_report* report);
+GPEN_C_API double gpen_batch_report_compute_busy_fraction(const gpen_batch_report* report);
+/* File `index`: strings are library-owned; any out pointer may be NULL. */
+GPEN_C_API gpen_status gpen_batch_report_file(const gpen_batch_report* report, int index, const char** input,
+                                              const char** output, gpen_file_status* status,
+                                              const char** error, int* faces);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GPEN_C_H */

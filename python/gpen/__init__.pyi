@@ -1,0 +1,52 @@
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from .errors import (DecodeError as DecodeError, DeviceError as DeviceError, EncodeError as EncodeError,
+                     GpenError as GpenError, GpenFileNotFoundError as GpenFileNotFoundError,
+                     ImageError as ImageError, InternalError as InternalError,
+                     InvalidArgumentError as InvalidArgumentError, ModelError as ModelError)
+
+__version__: str
+MODES: Tuple[str, ...]
+
+ImageLike = Any  # numpy.ndarray (H x W [x C], uint8/uint16) or PIL.Image.Image
+
+class Face:
+    box: Tuple[float, float, float, float]
+    score: float
+    landmarks: List[Tuple[float, float]]
+    affine: Tuple[float, ...]
+    crop: Optional[np.ndarray]
+    restored: Optional[np.ndarray]
+
+class Result:
+    image: np.ndarray
+    faces: List[Face]
+
+def preset(name: str) -> Dict[str, Any]: ...
+def preset_names() -> List[str]: ...
+def read_image(path: str) -> np.ndarray: ...
+def write_image(path: str, image: np.ndarray, rgb: bool = ..., quality: int = ...) -> None: ...
+
+class Restorer:
+    def __init__(self, model: Optional[str] = ..., device: str = ..., *, detector: str = ..., threads: int = ...,
+                 precision: str = ..., max_batch: int = ..., detection_max_side: int = ...) -> None: ...
+    @property
+    def model_info(self) -> Dict[str, Any]: ...
+    @property
+    def has_model(self) -> bool: ...
+    def restore(self, img: ImageLike, *, strength: Optional[float] = ..., mode: Optional[str] = ...,
+                denoise: Optional[float] = ..., sharpen: Optional[float] = ...,
+                only_center_face: Optional[bool] = ..., max_faces: Optional[int] = ...,
+                min_face_size: Optional[float] = ..., upscale: Optional[int] = ...,
+                preset: Optional[str] = ..., rgb: Optional[bool] = ...) -> Result: ...
+    def restore_faces(self, faces: Sequence[ImageLike], *, strength: Optional[float] = ...,
+                      mode: Optional[str] = ..., denoise: Optional[float] = ..., sharpen: Optional[float] = ...,
+                      rgb: Optional[bool] = ...) -> List[np.ndarray]: ...
+    def detect(self, img: ImageLike, *, only_center_face: Optional[bool] = ..., max_faces: Optional[int] = ...,
+               min_face_size: Optional[float] = ..., rgb: Optional[bool] = ...) -> List[Face]: ...
+
+def restore_files(paths: Union[str, Sequence[str]], out_dir: str, *, restorer: Optional[Restorer] = ...,
+                  model: Optional[str] = ..., progress: Optional[Callable[[Dict[str, Any]], None]] = ...,
+                  preset: Optional[str] = ..., **options: Any) -> Dict[str, Any]: ...

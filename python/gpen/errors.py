@@ -1,0 +1,67 @@
+"""Exceptions raised by gpen. Every one is a :class:`GpenError` carrying the C++ message and a
+stable ``code`` (e.g. ``"invalid-model"``); each also derives from the built-in exception a Python
+user would expect (``ValueError`` for bad arguments and images, ``FileNotFoundError`` for missing
+files, ``OSError`` for decode/encode failures, ``RuntimeError`` for device and internal errors)."""
+
+
+class GpenError(Exception):
+    """Base of all gpen errors. ``code`` is the stable short name of the error."""
+
+    code = "unknown"
+
+    def __init__(self, message, code=None):
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+
+
+class InvalidArgumentError(GpenError, ValueError):
+    code = "invalid-argument"
+
+
+class GpenFileNotFoundError(GpenError, FileNotFoundError):
+    code = "file-not-found"
+
+
+class ModelError(GpenError, ValueError):
+    """Invalid, unsupported or missing model."""
+    code = "invalid-model"
+
+
+class ImageError(GpenError, ValueError):
+    code = "invalid-image"
+
+
+class DecodeError(GpenError, OSError):
+    code = "decode-failed"
+
+
+class EncodeError(GpenError, OSError):
+    code = "encode-failed"
+
+
+class DeviceError(GpenError, RuntimeError):
+    code = "device-unavailable"
+
+
+class InternalError(GpenError, RuntimeError):
+    code = "internal"
+
+
+_BY_CODE = {
+    "invalid-argument": InvalidArgumentError,
+    "file-not-found": GpenFileNotFoundError,
+    "invalid-model": ModelError,
+    "unsupported-model": ModelError,
+    "no-model": ModelError,
+    "invalid-image": ImageError,
+    "decode-failed": DecodeError,
+    "encode-failed": EncodeError,
+    "device-unavailable": DeviceError,
+    "internal": InternalError,
+}
+
+
+def error_class(code: str) -> type:
+    """The exception class for a C++ error code name (used by the extension module)."""
+    return _BY_CODE.get(code, GpenError)
