@@ -10,7 +10,8 @@ packages=(
   libopencv-dev python3-opencv        # image I/O and processing
   pybind11-dev libeigen3-dev doctest-dev
   libdlib-dev libdlib-data            # face detector + 68-point landmark model
-  python3-numpy python3-setuptools python3-venv python3-pytest
+  python3-numpy python3-setuptools python3-venv python3-pytest python3-wheel python3-pip
+  python3-pil                         # PIL images in the Python API tests
   python3-skimage                     # sample photographs for the demo
   time                                # /usr/bin/time: peak memory in the CLI tests
 )

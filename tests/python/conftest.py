@@ -4,7 +4,9 @@ import sys
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "python"))
+# After PYTHONPATH: ctest points it at build/python (sources + extension); the source tree is
+# the fallback for the model tools.
+sys.path.append(os.path.join(ROOT, "python"))
 
 
 def shared_dir() -> str:

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# `pip install --no-build-isolation .` into a fresh venv made with --system-site-packages, then
+# use the installed package (and run examples/python) from outside the source tree.
+# usage: test_pip.sh SOURCE_DIR BUILD_DIR MODELS_DIR SHARED_DIR
+set -u
+src=$1 build=$2 models=$3 shared=$4
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0 failed=0
+check() { local name=$1; shift; if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $name"; fi; }
+
+/usr/bin/python3 -m venv --system-site-packages "$work/venv"
+check "venv" test -x "$work/venv/bin/python"
+# Reuse this build's CMake tree so the install does not rebuild the library from scratch.
+GPEN_CMAKE_BUILD_DIR="$build" "$work/venv/bin/python" -m pip install --no-build-isolation --no-index -q "$src" \
+  >"$work/pip.log" 2>&1
+check "pip install" test $? -eq 0 || tail -30 "$work/pip.log"
+cd "$work"
+"$work/venv/bin/python" - "$models" <<'PY'
+import os, sys
+import gpen, gpen.export
+assert "site-packages" in gpen.__file__, gpen.__file__
+r = gpen.Restorer(os.path.join(sys.argv[1], "random-64.pt"))
+import numpy as np
+out = r.restore_faces([np.zeros((64, 64, 3), np.uint8)])[0]
+assert out.shape == (64, 64, 3)
+print("pip: gpen imported from", os.path.dirname(gpen.__file__))
+PY
+check "installed package works outside the source tree" test $? -eq 0
+photo="$shared/data/solvay_conference_1927.png"
+[ -f "$photo" ] || photo="$models/face-64.png"
+"$work/venv/bin/python" "$src/examples/python/notebook.py" "$photo" "$work/nb" >"$work/nb.log" 2>&1
+check "examples/python/notebook.py runs" test $? -eq 0 || cat "$work/nb.log"
+check "notebook wrote the side by side" test -s "$work/nb/before-after.png"
+"$work/venv/bin/python" "$src/examples/python/ctypes_restore.py" "$build/lib/libgpen_c.so" "$models/random-64.pt" \
+  >"$work/ct.log" 2>&1
+check "examples/python/ctypes_restore.py runs" grep -q "via ctypes" "$work/ct.log"
+"$work/venv/bin/python" -m pip uninstall -y -q gpen >/dev/null 2>&1
+check "pip uninstall" test $? -eq 0
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

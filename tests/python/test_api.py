@@ -1,0 +1,172 @@
+"""The Python API (gpen.Restorer, gpen.restore_files) over the compiled extension."""
+
+import os
+import threading
+
+import numpy as np
+import pytest
+
+import gpen
+
+MODELS = os.environ.get("GPEN_TEST_MODELS", "build/test-models")
+
+
+def model(name):
+    path = os.path.join(MODELS, name)
+    if not os.path.isfile(path):
+        pytest.skip(f"{path} not found: run the models.generate test first")
+    return path
+
+
+def smooth(h=64, w=64, seed=0):
+    y, x = np.mgrid[0:h, 0:w]
+    return np.clip(np.stack([128 + 60 * np.sin(0.05 * x * (c + 1) + seed) + 50 * np.cos(0.07 * y + c)
+                             for c in range(3)], -1), 0, 255).astype(np.uint8)
+
+
+@pytest.fixture(scope="module")
+def restorer():
+    return gpen.Restorer(model("random-64.pt"), max_batch=2)
+
+
+def test_model_info_and_repr(restorer):
+    info = restorer.model_info
+    assert info["size"] == 64 and info["architecture"] == "gpen" and info["random_weights"] is True
+    assert restorer.has_model
+    assert "64px" in repr(restorer)
+
+
+def test_restore_faces_bgr_and_rgb(restorer):
+    face = smooth()
+    out = restorer.restore_faces([face, face[::-1]])  # a non-contiguous view is accepted
+    assert len(out) == 2 and out[0].shape == (64, 64, 3) and out[0].dtype == np.uint8
+    rgb = restorer.restore_faces([face[..., ::-1]], rgb=True)[0]
+    assert np.array_equal(rgb[..., ::-1], out[0])
+    zero = restorer.restore_faces([face], strength=0)[0]
+    assert np.array_equal(zero, face)
+
+
+def test_restore_whole_photo_keeps_layout(restorer):
+    photo = smooth(120, 160)
+    r = restorer.restore(photo)
+    assert isinstance(r, gpen.Result)
+    assert r.image.shape == photo.shape and r.faces == []
+    gray = photo[..., 0].copy()
+    assert restorer.restore(gray, strength=0).image.shape == gray.shape
+    rgba = np.dstack([photo, np.full(photo.shape[:2], 77, np.uint8)])
+    out = restorer.restore(rgba, sharpen=30).image
+    assert out.shape == rgba.shape and (out[..., 3] == 77).all()
+    big = restorer.restore(photo, upscale=2).image
+    assert big.shape == (240, 320, 3)
+
+
+def test_solvay_faces(restorer, shared):
+    photo = gpen.read_image(os.path.join(shared, "data", "solvay_conference_1927.png"))
+    r = restorer.restore(photo, preset="group-photo", strength=80)
+    assert len(r.faces) >= 25
+    f = r.faces[0]
+    assert len(f.box) == 4 and len(f.landmarks) == 5 and len(f.affine) == 6
+    assert f.crop.shape == (64, 64, 3) and f.restored.shape == (64, 64, 3)
+    assert 0 < f.score
+    assert len(restorer.detect(photo)) >= 25
+
+
+def test_pil_images_are_rgb_in_and_out(restorer):
+    Image = pytest.importorskip("PIL.Image")
+    face = smooth()
+    pil = Image.fromarray(face[..., ::-1].copy())  # PIL holds RGB
+    out = restorer.restore_faces([pil])[0]
+    ref = restorer.restore_faces([face])[0]
+    assert np.array_equal(out[..., ::-1], ref)
+
+
+def test_errors_are_gpen_errors_with_clear_messages(restorer):
+    with pytest.raises(gpen.InvalidArgumentError, match="strength must be a number in 0-100"):
+        restorer.restore(smooth(), strength="high")
+    with pytest.raises(ValueError, match="strength must be in 0-100, got 150"):
+        restorer.restore(smooth(), strength=150)
+    with pytest.raises(gpen.InvalidArgumentError, match="mode must be one of natural, strong, detail"):
+        restorer.restore(smooth(), mode="vivid")
+    with pytest.raises(gpen.InvalidArgumentError, match="unknown preset 'sepia'"):
+        restorer.restore(smooth(), preset="sepia")
+    with pytest.raises(TypeError):
+        restorer.restore(smooth(), strenght=50)
+    with pytest.raises(gpen.ImageError, match="at least 16x16"):
+        restorer.restore_faces([np.zeros((1, 1, 3), np.uint8)])
+    with pytest.raises(gpen.ImageError, match="uint8 or uint16"):
+        restorer.restore(np.zeros((8, 8, 3), np.float32))
+    with pytest.raises(TypeError, match="numpy array or a PIL image"):
+        restorer.restore([[1, 2, 3]])
+    with pytest.raises(FileNotFoundError, match="model file not found"):
+        gpen.Restorer("/nonexistent/model.pt")
+    with pytest.raises(gpen.ModelError, match="not a TorchScript archive") as e:
+        gpen.Restorer(model("not-a-model.pt"))
+    assert e.value.code == "invalid-model"
+    with pytest.raises(gpen.DeviceError):
+        gpen.Restorer(model("random-64.pt"), device="cuda:9")
+    with pytest.raises(gpen.DecodeError, match="file is empty"):
+        empty = os.path.join(MODELS, "..", "empty-test.jpg")
+        open(empty, "w").close()
+        gpen.read_image(empty)
+
+
+def test_gil_is_released_during_restore(restorer):
+    face = smooth()
+    ticks = []
+    stop = threading.Event()
+
+    def ticker():
+        while not stop.is_set():
+            ticks.append(1)
+            stop.wait(0.001)
+
+    t = threading.Thread(target=ticker)
+    t.start()
+    for _ in range(5):
+        restorer.restore_faces([face] * 4)
+    stop.set()
+    t.join()
+    assert len(ticks) > 20  # the ticker ran while C++ was restoring
+
+
+def test_restore_files_with_progress(restorer, tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(3):
+        gpen.write_image(str(src / f"f{i}.png"), smooth(seed=i))
+    (src / "bad.png").write_text("not an image")
+    seen = []
+    report = gpen.restore_files([str(src)], str(tmp_path / "out"), restorer=restorer, aligned=True,
+                                progress=seen.append, strength=90, format="jpg", quality=90)
+    assert report["restored"] == 3 and report["failed"] == 1
+    assert [p["done"] for p in seen] == [1, 2, 3, 4]
+    bad = [f for f in report["files"] if f["status"] == "failed"][0]
+    assert "bad.png" in bad["error"]
+    assert (tmp_path / "out" / "f0.jpg").is_file()
+    again = gpen.restore_files(str(src), str(tmp_path / "out"), restorer=restorer, aligned=True,
+                               skip_existing=True, format="jpg")
+    assert again["skipped"] == 3
+    with pytest.raises(TypeError, match="unexpected keyword argument 'recursve'"):
+        gpen.restore_files(str(src), str(tmp_path / "o"), restorer=restorer, recursve=True)
+
+
+def test_progress_callback_exception_stops_the_run(restorer, tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(6):
+        gpen.write_image(str(src / f"f{i}.png"), smooth(seed=i))
+
+    def boom(p):
+        raise RuntimeError("stop here")
+
+    with pytest.raises(RuntimeError, match="stop here"):
+        gpen.restore_files(str(src), str(tmp_path / "out"), restorer=restorer, aligned=True, progress=boom,
+                           readers=1)
+
+
+def test_classic_path_without_model():
+    r = gpen.Restorer()
+    assert not r.has_model and r.model_info["architecture"] == "classic"
+    assert r.restore_faces([smooth()])[0].shape == (512, 512, 3)
+    assert gpen.preset("old-photo")["mode"] == "strong"
+    assert "selfie" in gpen.preset_names()
