@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gpen/gpen.hpp"
+#include "string_list.hpp"
 
 struct gpen_restorer {
   explicit gpen_restorer(const gpen::RestorerOptions& o) : restorer(o) {}
@@ -126,20 +127,6 @@ gpen_image to_c(const gpen::Image& image) {
   v.stride = static_cast<std::size_t>(image.width()) * image.channels();
   v.order = image.order() == gpen::ColorOrder::RGB ? GPEN_RGB : GPEN_BGR;
   return v;
-}
-
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> items;
-  std::string item;
-  for (char c : s + ",") {
-    if (c == ',') {
-      if (!item.empty()) items.push_back(item);
-      item.clear();
-    } else if (c != ' ') {
-      item += c;
-    }
-  }
-  return items;
 }
 
 template <typename T>
@@ -379,7 +366,7 @@ gpen_status gpen_restore_files(gpen_restorer* restorer, const char* const* input
     gpen::BatchOptions o;
     o.output_dir = text(b.output_dir);
     o.recursive = b.recursive != 0;
-    if (b.extensions) o.extensions = split_list(b.extensions);
+    if (b.extensions) o.extensions = gpen::detail::split_comma_list(b.extensions);
     o.skip_existing = b.skip_existing != 0;
     o.format = text(b.format, "png");
     o.quality = b.quality;

@@ -10,6 +10,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "gpen/error.hpp"
+#include "detection_image.hpp"
 #include "image_convert.hpp"
 
 namespace gpen::detail {
@@ -57,15 +58,8 @@ class DlibDetector : public FaceDetector {
     const cv::Mat bgr = to_bgr8(image, "photo");
     cv::Mat gray;
     cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
-    const int long_side = std::max(gray.cols, gray.rows);
-    double scale = kWindow / std::max(8.0f, min_face_size);
-    if (max_side > 0) scale = std::min(scale, static_cast<double>(max_side) / long_side);
-    cv::Mat work;
-    if (std::abs(scale - 1.0) > 1e-6) {
-      cv::resize(gray, work, cv::Size(), scale, scale, scale > 1.0 ? cv::INTER_LINEAR : cv::INTER_AREA);
-    } else {
-      work = gray;
-    }
+    double scale = 1.0;
+    const cv::Mat work = detection_image(gray, kWindow / std::max(8.0f, min_face_size), max_side, scale);
     const dlib::cv_image<unsigned char> dimg(work);
     std::vector<dlib::rect_detection> found;
     dlib::frontal_face_detector detector = detector_;  // operator() is not const; copies are cheap

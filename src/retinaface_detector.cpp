@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <opencv2/imgproc.hpp>
 
+#include "detection_image.hpp"
 #include "device.hpp"
 #include "gpen/error.hpp"
 #include "image_convert.hpp"
@@ -46,15 +47,9 @@ class RetinaFaceDetector : public FaceDetector {
   std::vector<DetectedFace> detect(const ImageView& image, float min_face_size,
                                    int max_side) const override {
     const cv::Mat bgr = to_bgr8(image, "photo");
-    const int long_side = std::max(bgr.cols, bgr.rows);
-    double scale = std::max(1.0, kSmallestPrior / std::max(8.0f, min_face_size));
-    if (max_side > 0) scale = std::min(scale, static_cast<double>(max_side) / long_side);
-    cv::Mat work;
-    if (std::abs(scale - 1.0) > 1e-6) {
-      cv::resize(bgr, work, cv::Size(), scale, scale, scale > 1.0 ? cv::INTER_LINEAR : cv::INTER_AREA);
-    } else {
-      work = bgr;
-    }
+    double scale = 1.0;
+    const cv::Mat work = detection_image(bgr, std::max(1.0, kSmallestPrior / std::max(8.0f, min_face_size)),
+                                         max_side, scale);
     const int h = work.rows, w = work.cols;
     torch::Tensor x = torch::from_blob(work.data, {h, w, 3}, torch::kUInt8).to(device_);
     x = x.permute({2, 0, 1}).to(torch::kFloat32).unsqueeze(0);

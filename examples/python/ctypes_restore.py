@@ -1,5 +1,10 @@
 """Using libgpen_c.so from Python through ctypes: the pattern any language's FFI follows.
-usage: python ctypes_restore.py /path/to/libgpen_c.so [MODEL.pt]"""
+
+    python ctypes_restore.py /path/to/libgpen_c.so [MODEL.pt]
+
+The declarations below (structs field for field, return and argument types) are what a binding
+needs; tests/python/test_ctypes.py uses them too.
+"""
 
 import ctypes
 import sys
@@ -19,31 +24,56 @@ class RestorerParams(ctypes.Structure):
                 ("max_batch", ctypes.c_int), ("detection_max_side", ctypes.c_int)]
 
 
-lib = ctypes.CDLL(sys.argv[1])
-lib.gpen_last_error.restype = ctypes.c_char_p
-lib.gpen_restorer_default_params.restype = RestorerParams
-lib.gpen_result_image.restype = Image
-lib.gpen_result_image.argtypes = [ctypes.c_void_p]
-lib.gpen_result_destroy.argtypes = [ctypes.c_void_p]
-lib.gpen_restorer_destroy.argtypes = [ctypes.c_void_p]
-lib.gpen_restore_aligned.argtypes = [ctypes.c_void_p, ctypes.POINTER(Image), ctypes.c_void_p,
-                                     ctypes.POINTER(ctypes.c_void_p)]
+class RestoreParams(ctypes.Structure):
+    _fields_ = [("struct_size", ctypes.c_uint32), ("strength", ctypes.c_float), ("mode", ctypes.c_int),
+                ("denoise", ctypes.c_float), ("sharpen", ctypes.c_float), ("only_center_face", ctypes.c_int),
+                ("max_faces", ctypes.c_int), ("min_face_size", ctypes.c_float), ("upscale", ctypes.c_int)]
 
-params = lib.gpen_restorer_default_params()  # struct_size is set for us
-params.model_path = sys.argv[2].encode() if len(sys.argv) > 2 else None
-restorer = ctypes.c_void_p()
-if lib.gpen_restorer_create(ctypes.byref(params), ctypes.byref(restorer)) != 0:
-    sys.exit(f"error: {lib.gpen_last_error().decode()}")
 
-face = np.zeros((128, 128, 3), np.uint8)
-face[32:96, 32:96] = 200
-view = Image(face.ctypes.data, 128, 128, 3, 8, 0, 0)
-result = ctypes.c_void_p()
-if lib.gpen_restore_aligned(restorer, ctypes.byref(view), None, ctypes.byref(result)) != 0:
-    sys.exit(f"error: {lib.gpen_last_error().decode()}")
-out = lib.gpen_result_image(result)
-restored = np.ctypeslib.as_array(ctypes.cast(out.data, ctypes.POINTER(ctypes.c_uint8)),
-                                 shape=(out.height, out.width, out.channels)).copy()
-lib.gpen_result_destroy(result)
-lib.gpen_restorer_destroy(restorer)
-print(f"restored a {face.shape[1]}x{face.shape[0]} face into {restored.shape[1]}x{restored.shape[0]} via ctypes")
+def open_library(path: str) -> ctypes.CDLL:
+    """Loads libgpen_c.so and declares the functions used here."""
+    lib = ctypes.CDLL(path)
+    handle, out = ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p)
+    lib.gpen_version.restype = ctypes.c_char_p
+    lib.gpen_last_error.restype = ctypes.c_char_p
+    lib.gpen_restorer_default_params.restype = RestorerParams
+    lib.gpen_restore_default_params.restype = RestoreParams
+    lib.gpen_restorer_create.argtypes = [ctypes.POINTER(RestorerParams), out]
+    lib.gpen_restorer_destroy.argtypes = [handle]
+    lib.gpen_restorer_model_size.argtypes = [handle]
+    lib.gpen_restore_aligned.argtypes = [handle, ctypes.POINTER(Image), ctypes.POINTER(RestoreParams), out]
+    lib.gpen_result_image.restype = Image
+    lib.gpen_result_image.argtypes = [handle]
+    lib.gpen_result_copy_image.argtypes = [handle, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_size_t]
+    lib.gpen_result_destroy.argtypes = [handle]
+    return lib
+
+
+def main(argv) -> int:
+    lib = open_library(argv[1])
+    params = lib.gpen_restorer_default_params()  # struct_size is set for us
+    params.model_path = argv[2].encode() if len(argv) > 2 else None
+    restorer = ctypes.c_void_p()
+    if lib.gpen_restorer_create(ctypes.byref(params), ctypes.byref(restorer)) != 0:
+        print(f"error: {lib.gpen_last_error().decode()}", file=sys.stderr)
+        return 1
+    try:
+        face = np.zeros((128, 128, 3), np.uint8)
+        face[32:96, 32:96] = 200
+        view = Image(face.ctypes.data, 128, 128, 3, 8, 0, 0)
+        result = ctypes.c_void_p()
+        if lib.gpen_restore_aligned(restorer, ctypes.byref(view), None, ctypes.byref(result)) != 0:
+            print(f"error: {lib.gpen_last_error().decode()}", file=sys.stderr)
+            return 1
+        out = lib.gpen_result_image(result)
+        restored = np.empty((out.height, out.width, out.channels), np.uint8)
+        lib.gpen_result_copy_image(result, restored.ctypes.data, restored.nbytes, 0)
+        lib.gpen_result_destroy(result)
+        print(f"restored a 128x128 face into {restored.shape[1]}x{restored.shape[0]} via ctypes")
+    finally:
+        lib.gpen_restorer_destroy(restorer)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

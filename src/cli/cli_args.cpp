@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "gpen/error.hpp"
+#include "string_list.hpp"
 
 namespace gpen::cli {
 
@@ -30,20 +31,6 @@ int parse_int(const std::string& flag, const std::string& text) {
     fail(flag + " needs a whole number, got '" + text + "'");
   }
   return static_cast<int>(value);
-}
-
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> items;
-  std::string item;
-  for (char c : text + ",") {
-    if (c == ',') {
-      if (!item.empty()) items.push_back(item);
-      item.clear();
-    } else if (c != ' ') {
-      item += c;
-    }
-  }
-  return items;
 }
 
 bool takes_value(const std::string& flag) {
@@ -141,7 +128,7 @@ CliArgs parse_cli_args(const std::vector<std::string>& args) {
     else if (flag == "--detector") out.options.detector = value;
     else if (flag == "--save-faces") out.batch.save_faces = true;
     else if (flag == "--recursive") out.batch.recursive = true;
-    else if (flag == "--ext") out.batch.extensions = split_list(value);
+    else if (flag == "--ext") out.batch.extensions = detail::split_comma_list(value);
     else if (flag == "--skip-existing") out.batch.skip_existing = true;
     else if (flag == "--format") out.batch.format = value;
     else if (flag == "--quality") out.batch.quality = parse_int(flag, value);

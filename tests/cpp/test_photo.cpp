@@ -25,15 +25,6 @@ gpen::Restorer fake_restorer(const std::string& model, std::vector<gpen::Detecte
   return gpen::Restorer(with_model(model), std::make_unique<test::FakeDetector>(std::move(faces)));
 }
 
-double laplacian_energy(const cv::Mat& bgr) {
-  cv::Mat gray, lap;
-  cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
-  cv::Laplacian(gray, lap, CV_64F);
-  cv::Scalar mean, stddev;
-  cv::meanStdDev(lap, mean, stddev);
-  return stddev[0] * stddev[0];
-}
-
 // Union of the pasted-face masks of a result, in photo coordinates (> 0 where a face may change).
 cv::Mat union_of_masks(const gpen::Result& r, cv::Size photo, int size) {
   const cv::Mat mask = gpen::detail::face_mask(size);
@@ -168,11 +159,11 @@ TEST_CASE("photo: sharpen raises and denoise lowers high-frequency energy of the
   noisy.convertTo(noisy, CV_16SC3);
   noisy += noise;
   noisy.convertTo(noisy, CV_8UC3);
-  const double base = laplacian_energy(noisy);
+  const double base = test::laplacian_energy(noisy);
   gpen::RestoreParams sharp, smooth;
   sharp.sharpen = 60.0f;
   smooth.denoise = 60.0f;
-  CHECK(laplacian_energy(test::mat_of(r.restore(test::view_of(noisy), sharp).image)) > 1.5 * base);
+  CHECK(test::laplacian_energy(test::mat_of(r.restore(test::view_of(noisy), sharp).image)) > 1.5 * base);
   const cv::Mat denoised = test::mat_of(r.restore(test::view_of(noisy), smooth).image);
   cv::Scalar m0, s0, m1, s1;
   cv::meanStdDev(noisy, m0, s0);

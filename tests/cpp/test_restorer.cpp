@@ -20,15 +20,6 @@ cv::Mat restore(const cv::Mat& face, const gpen::RestoreParams& params = {}) {
   return test::mat_of(restorer().restore_face(test::view_of(face), params));
 }
 
-double high_frequency_energy(const cv::Mat& bgr) {
-  cv::Mat gray, lap;
-  cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
-  cv::Laplacian(gray, lap, CV_64F);
-  cv::Scalar mean, stddev;
-  cv::meanStdDev(lap, mean, stddev);
-  return stddev[0] * stddev[0];
-}
-
 }  // namespace
 
 TEST_CASE("restorer: output is model-size, 3-channel and deterministic") {
@@ -133,13 +124,13 @@ TEST_CASE("controls: strength 50 lies halfway between input and restored face") 
 
 TEST_CASE("controls: sharpen raises and denoise lowers high-frequency energy") {
   const cv::Mat face = test::pattern(64, 64, 8);
-  const double base = high_frequency_energy(restore(face));
+  const double base = test::laplacian_energy(restore(face));
   gpen::RestoreParams sharp;
   sharp.sharpen = 80.0f;
   gpen::RestoreParams smooth;
   smooth.denoise = 80.0f;
-  CHECK(high_frequency_energy(restore(face, sharp)) > 1.5 * base);
-  CHECK(high_frequency_energy(restore(face, smooth)) < 0.8 * base);
+  CHECK(test::laplacian_energy(restore(face, sharp)) > 1.5 * base);
+  CHECK(test::laplacian_energy(restore(face, smooth)) < 0.8 * base);
 }
 
 TEST_CASE("controls: detail mode adds high frequencies, strong mode stretches levels") {
@@ -147,7 +138,7 @@ TEST_CASE("controls: detail mode adds high frequencies, strong mode stretches le
   const cv::Mat natural = restore(face);
   gpen::RestoreParams detail;
   detail.mode = gpen::Mode::Detail;
-  CHECK(high_frequency_energy(restore(face, detail)) > 1.2 * high_frequency_energy(natural));
+  CHECK(test::laplacian_energy(restore(face, detail)) > 1.2 * test::laplacian_energy(natural));
   gpen::RestoreParams strong;
   strong.mode = gpen::Mode::Strong;
   const cv::Mat stretched = restore(face, strong);

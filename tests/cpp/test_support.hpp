@@ -107,6 +107,16 @@ inline double max_abs_diff(const cv::Mat& a, const cv::Mat& b) {
   return hi;
 }
 
+/// Variance of the Laplacian of the gray image: a measure of high-frequency energy.
+inline double laplacian_energy(const cv::Mat& bgr) {
+  cv::Mat gray, lap;
+  cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
+  cv::Laplacian(gray, lap, CV_64F);
+  cv::Scalar mean, stddev;
+  cv::meanStdDev(lap, mean, stddev);
+  return stddev[0] * stddev[0];
+}
+
 /// Little-endian float32 .npy reader (C order). Fills `shape`.
 inline std::vector<float> read_npy(const std::string& path, std::vector<long>& shape) {
   std::ifstream in(path, std::ios::binary);

@@ -1,6 +1,7 @@
 """libgpen_c.so through ctypes, without the Python extension, as any language's FFI would."""
 
 import ctypes
+import importlib.util
 import os
 
 import numpy as np
@@ -10,42 +11,19 @@ LIB = os.environ.get("GPEN_C_LIBRARY")
 MODELS = os.environ.get("GPEN_TEST_MODELS", "build/test-models")
 
 
-class Image(ctypes.Structure):
-    _fields_ = [("data", ctypes.c_void_p), ("width", ctypes.c_int), ("height", ctypes.c_int),
-                ("channels", ctypes.c_int), ("depth", ctypes.c_int), ("stride", ctypes.c_size_t),
-                ("order", ctypes.c_int)]
-
-
-class RestorerParams(ctypes.Structure):
-    _fields_ = [("struct_size", ctypes.c_uint32), ("model_path", ctypes.c_char_p), ("device", ctypes.c_char_p),
-                ("detector", ctypes.c_char_p), ("threads", ctypes.c_int), ("precision", ctypes.c_int),
-                ("max_batch", ctypes.c_int), ("detection_max_side", ctypes.c_int)]
-
-
-class RestoreParams(ctypes.Structure):
-    _fields_ = [("struct_size", ctypes.c_uint32), ("strength", ctypes.c_float), ("mode", ctypes.c_int),
-                ("denoise", ctypes.c_float), ("sharpen", ctypes.c_float), ("only_center_face", ctypes.c_int),
-                ("max_faces", ctypes.c_int), ("min_face_size", ctypes.c_float), ("upscale", ctypes.c_int)]
+# The declarations come from the example, so the example is what gets tested.
+_spec = importlib.util.spec_from_file_location(
+    "ctypes_restore", os.path.join(os.path.dirname(__file__), "..", "..", "examples", "python", "ctypes_restore.py"))
+example = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(example)
+Image, RestorerParams, RestoreParams = example.Image, example.RestorerParams, example.RestoreParams
 
 
 @pytest.fixture(scope="module")
 def lib():
     if not LIB or not os.path.isfile(LIB):
         pytest.skip("GPEN_C_LIBRARY does not name the built libgpen_c.so")
-    lib = ctypes.CDLL(LIB)
-    lib.gpen_version.restype = ctypes.c_char_p
-    lib.gpen_last_error.restype = ctypes.c_char_p
-    lib.gpen_restorer_default_params.restype = RestorerParams
-    lib.gpen_restore_default_params.restype = RestoreParams
-    lib.gpen_restorer_create.argtypes = [ctypes.POINTER(RestorerParams), ctypes.POINTER(ctypes.c_void_p)]
-    lib.gpen_restore_aligned.argtypes = [ctypes.c_void_p, ctypes.POINTER(Image), ctypes.POINTER(RestoreParams),
-                                         ctypes.POINTER(ctypes.c_void_p)]
-    lib.gpen_result_image.restype = Image
-    lib.gpen_result_image.argtypes = [ctypes.c_void_p]
-    lib.gpen_result_copy_image.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_size_t]
-    lib.gpen_result_destroy.argtypes = [ctypes.c_void_p]
-    lib.gpen_restorer_destroy.argtypes = [ctypes.c_void_p]
-    lib.gpen_restorer_model_size.argtypes = [ctypes.c_void_p]
+    lib = example.open_library(LIB)
     return lib
 
 
