@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
     else if (flag == "--iters") iters = std::atoi(value.c_str());
     else if (flag == "--warmup") warmup = std::atoi(value.c_str());
     else if (flag == "--device") options.device = value;
+    else if (flag == "--precision") options.precision = gpen::parse_precision(value);
     else {
       std::cerr << "unknown flag " << flag << "\n";
       return 2;

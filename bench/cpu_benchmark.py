@@ -64,10 +64,23 @@ def main() -> int:
                 times.append(time.perf_counter() - t)
         ref_s = sum(times) / len(times)
 
-        out = subprocess.run([args.bench, "--model", path, "--threads", str(args.threads),
-                              "--iters", str(args.iters), "--warmup", "2"],
-                             check=True, capture_output=True, text=True).stdout
-        ours = json.loads(out.strip().splitlines()[-1])
+        def bench(precision):
+            out = subprocess.run([args.bench, "--model", path, "--threads", str(args.threads),
+                                  "--iters", str(args.iters), "--warmup", "2", "--precision", precision],
+                                 capture_output=True, text=True)
+            return json.loads(out.stdout.strip().splitlines()[-1]) if out.returncode == 0 else None
+
+        ours = bench("fp32")
+        ours_bf16 = bench("bf16")
+        bf16_diff = None
+        if ours_bf16:
+            with torch.no_grad():
+                bf16_model = torch.jit.load(path).to(torch.bfloat16)
+                yb = bf16_model(x.to(torch.bfloat16)).float()
+                y32 = model(x)
+            to_levels = lambda t: ((t * 0.5 + 0.5).clamp(0, 1) * 255)
+            d = (to_levels(yb) - to_levels(y32)).abs()
+            bf16_diff = (float(d.mean()), float(d.max()))
 
     ours_s = ours["mean_per_face_s"]
     print(f"CPU: {cpu_name()}, {args.threads} threads, torch {torch.__version__}")
@@ -76,11 +89,17 @@ def main() -> int:
     print("|---|---|---|---|")
     print(f"| eager PyTorch, reference formulation (mean of {args.ref_iters}) | {ref_s:.2f} | "
           f"{1 / ref_s:.3f} | 1.0x |")
-    print(f"| gpen C++ Restorer (mean of {args.iters}, incl. pre/post-processing) | {ours_s:.2f} | "
+    print(f"| gpen C++ Restorer, fp32 (mean of {args.iters}, incl. pre/post-processing) | {ours_s:.2f} | "
           f"{1 / ours_s:.3f} | **{ref_s / ours_s:.1f}x** |")
+    if ours_bf16:
+        b = ours_bf16["mean_per_face_s"]
+        print(f"| gpen C++ Restorer, bf16 (`--precision bf16`) | {b:.2f} | {1 / b:.3f} | **{ref_s / b:.1f}x** |")
     print()
     print(f"max |exported - reference| on the same input: {diff:.2e} (parity tolerance 1e-4); "
           f"first call {ours['first_call_s']:.2f} s, model load {ours['load_s']:.2f} s")
+    if bf16_diff:
+        print(f"bf16 vs fp32 output on the same input: mean |diff| {bf16_diff[0]:.2f} levels, "
+              f"max {bf16_diff[1]:.0f} levels (of 255)")
     return 0
 
 

@@ -33,14 +33,31 @@ void validate_options(const RestorerOptions& options) {
   }
 }
 
+// BF16 convolutions on the CPU run in oneDNN only where the processor has AVX-512 (fast with
+// AVX512-BF16/AMX); elsewhere LibTorch refuses them. Try one tiny convolution to find out.
+bool cpu_runs_bf16() {
+  try {
+    c10::InferenceMode guard;
+    const torch::Tensor x = torch::ones({1, 8, 8, 8}, torch::kBFloat16);
+    const torch::Tensor w = torch::ones({8, 8, 3, 3}, torch::kBFloat16);
+    torch::mkldnn_convolution(x, w, {}, {1, 1}, {1, 1}, {1, 1}, 1);
+    return true;
+  } catch (const c10::Error&) {
+    return false;
+  }
+}
+
 torch::Dtype model_dtype(Precision precision, const torch::Device& device) {
   if (precision == Precision::FP32) return torch::kFloat32;
-  if (!device.is_cuda()) {
-    throw Error(ErrorCode::InvalidArgument,
-                std::string("precision ") + (precision == Precision::FP16 ? "fp16" : "bf16") +
-                    " needs a CUDA device; use fp32 on the CPU");
+  if (device.is_cuda()) return precision == Precision::FP16 ? torch::kFloat16 : torch::kBFloat16;
+  if (precision == Precision::FP16) {
+    throw Error(ErrorCode::InvalidArgument, "precision fp16 needs a CUDA device; use fp32 or bf16 on the CPU");
   }
-  return precision == Precision::FP16 ? torch::kFloat16 : torch::kBFloat16;
+  if (!cpu_runs_bf16()) {
+    throw Error(ErrorCode::InvalidArgument,
+                "precision bf16 on the CPU needs AVX-512 (LibTorch's oneDNN refuses it here); use fp32");
+  }
+  return torch::kBFloat16;
 }
 
 }  // namespace

@@ -70,7 +70,8 @@ TEST_CASE("cli: whole-photo flags, and explicit flags override the preset wherev
 TEST_CASE("cli: batch flags") {
   const auto a = parse_cli_args({"-o", "out", "--recursive", "--ext", "jpg, PNG", "--skip-existing",
                                  "--format", "webp", "--quality", "80", "--readers", "3", "--writers",
-                                 "1", "-q", "dir"});
+                                 "1", "-q", "--precision", "bf16", "dir"});
+  CHECK(a.options.precision == gpen::Precision::BF16);
   CHECK(a.batch.recursive);
   CHECK(a.batch.extensions == std::vector<std::string>{"jpg", "PNG"});
   CHECK(a.batch.skip_existing);

@@ -64,6 +64,26 @@ TEST_CASE("model: bad options and unavailable devices give clear errors") {
   CHECK_GPEN_ERROR(gpen::Restorer{o}, ErrorCode::InvalidArgument, "fp16 needs a CUDA device");
 }
 
+TEST_CASE("model: bf16 on the CPU is close to fp32, or refused clearly without AVX-512") {
+  const cv::Mat face = test::smooth_pattern(64, 64, 3);
+  auto o = options_for(test::model("random-64.pt"));
+  const gpen::Restorer fp32(o);
+  o.precision = gpen::Precision::BF16;
+  try {
+    const gpen::Restorer bf16(o);
+    const cv::Mat a = test::mat_of(fp32.restore_face(test::view_of(face)));
+    const cv::Mat b = test::mat_of(bf16.restore_face(test::view_of(face)));
+    cv::Mat diff;
+    cv::absdiff(a, b, diff);
+    const double mean = cv::mean(diff.reshape(1))[0];
+    MESSAGE("bf16 vs fp32: mean |diff| " << mean << " levels, max " << test::max_abs_diff(a, b));
+    CHECK(mean <= 6.0);
+  } catch (const gpen::Error& e) {
+    CHECK(e.code() == gpen::ErrorCode::InvalidArgument);
+    CHECK(std::string(e.what()).find("needs AVX-512") != std::string::npos);
+  }
+}
+
 TEST_CASE("model: CUDA requested without CUDA is a DeviceUnavailable error, not a crash") {
   auto o = options_for(test::model("random-64.pt"));
   o.device = "cuda:0";
