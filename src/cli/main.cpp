@@ -133,9 +133,10 @@ int main(int argc, char** argv) {
       return kExitPartial;
     }
   }
-  std::fprintf(stderr, "gpen-restore: %d restored, %d failed, %d skipped%s; %lld faces in %.1f s "
+  const std::string faces = args.batch.aligned ? "" : "; " + std::to_string(report.faces) + " faces";
+  std::fprintf(stderr, "gpen-restore: %d restored, %d failed, %d skipped%s%s in %.1f s "
                "(compute busy %.0f%% of the time)\n", report.restored, report.failed, report.skipped,
-               report.was_cancelled ? ", interrupted" : "", report.faces, report.wall_s,
+               report.was_cancelled ? ", interrupted" : "", faces.c_str(), report.wall_s,
                100.0 * report.compute_busy_fraction);
   if (report.was_cancelled) return kExitInterrupted;
   if (report.failed > 0) {
