@@ -158,16 +158,7 @@ struct BatchProcessor::Impl {
     item.order = image.order();
     const int size = engine->enhancer->info().size;
     if (options.aligned) {
-      cv::Mat face = detail::to_bgr8(image.view(), plan[index].input);
-      if (face.cols < 16 || face.rows < 16) {
-        throw Error(ErrorCode::InvalidImage, "aligned face is " + std::to_string(face.cols) + "x" +
-                                                 std::to_string(face.rows) + "; at least 16x16 is needed");
-      }
-      if (face.cols != size || face.rows != size) {
-        cv::Mat resized;
-        cv::resize(face, resized, cv::Size(size, size), 0, 0, cv::INTER_LINEAR);
-        face = resized;
-      }
+      const cv::Mat face = detail::aligned_face_input(image.view(), size, plan[index].input);
       item.aligned_original = face;
       item.photo.inputs.push_back(detail::prepare_face(face, params));
     } else {

@@ -2,9 +2,29 @@
 
 #include <algorithm>
 
+#include <opencv2/imgproc.hpp>
+
 #include "enhance.hpp"
+#include "gpen/error.hpp"
+#include "image_convert.hpp"
 
 namespace gpen::detail {
+
+cv::Mat aligned_face_input(const ImageView& view, int size, const std::string& what) {
+  constexpr int kMinSide = 16;
+  cv::Mat face = to_bgr8(view, what);
+  if (face.cols < kMinSide || face.rows < kMinSide) {
+    throw Error(ErrorCode::InvalidImage, what + " is " + std::to_string(face.cols) + "x" +
+                                             std::to_string(face.rows) + "; aligned faces must be at least " +
+                                             std::to_string(kMinSide) + "x" + std::to_string(kMinSide));
+  }
+  if (face.cols != size || face.rows != size) {
+    cv::Mat resized;
+    cv::resize(face, resized, cv::Size(size, size), 0, 0, cv::INTER_LINEAR);
+    face = resized;
+  }
+  return face;
+}
 
 cv::Mat prepare_face(const cv::Mat& face, const RestoreParams& params) {
   if (params.mode == Mode::Strong) return denoise(face, 40.0f);

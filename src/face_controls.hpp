@@ -3,9 +3,17 @@
 
 #include <opencv2/core.hpp>
 
+#include <string>
+
+#include "gpen/image.hpp"
 #include "gpen/params.hpp"
 
 namespace gpen::detail {
+
+/// An aligned face crop as the model takes it: converted to 8-bit BGR and resized (bilinear,
+/// as the reference pipeline) to size x size. Throws gpen::Error(InvalidImage) naming `what`
+/// for crops under 16x16.
+cv::Mat aligned_face_input(const ImageView& face, int size, const std::string& what);
 
 /// What goes into the model: the face itself, or for Mode::Strong its denoised version.
 cv::Mat prepare_face(const cv::Mat& face, const RestoreParams& params);

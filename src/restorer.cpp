@@ -3,7 +3,6 @@
 #include <ATen/Parallel.h>
 
 #include <algorithm>
-#include <opencv2/imgproc.hpp>
 #include <thread>
 
 #include "device.hpp"
@@ -15,8 +14,6 @@
 namespace gpen {
 
 namespace {
-
-constexpr int kMinFaceSide = 16;
 
 void validate_options(const RestorerOptions& options) {
   if (options.threads < 0 || options.threads > 1024) {
@@ -106,21 +103,8 @@ std::vector<Image> Restorer::restore_faces(const std::vector<ImageView>& aligned
   originals.reserve(aligned_faces.size());
   inputs.reserve(aligned_faces.size());
   for (std::size_t i = 0; i < aligned_faces.size(); ++i) {
-    const std::string what = "aligned face #" + std::to_string(i);
-    cv::Mat face = detail::to_bgr8(aligned_faces[i], what);
-    if (face.cols < kMinFaceSide || face.rows < kMinFaceSide) {
-      throw Error(ErrorCode::InvalidImage,
-                  what + " is " + std::to_string(face.cols) + "x" + std::to_string(face.rows) +
-                      "; aligned faces must be at least " + std::to_string(kMinFaceSide) + "x" +
-                      std::to_string(kMinFaceSide));
-    }
-    if (face.cols != size || face.rows != size) {
-      cv::Mat resized;
-      cv::resize(face, resized, cv::Size(size, size), 0, 0, cv::INTER_LINEAR);
-      face = resized;
-    }
-    originals.push_back(face);
-    inputs.push_back(detail::prepare_face(face, params));
+    originals.push_back(detail::aligned_face_input(aligned_faces[i], size, "aligned face #" + std::to_string(i)));
+    inputs.push_back(detail::prepare_face(originals.back(), params));
   }
   const std::vector<cv::Mat> restored = impl_->enhancer->enhance(inputs);
   std::vector<Image> results;
