@@ -2,6 +2,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <thread>
 
 #include "alignment.hpp"
 #include "face_selection.hpp"
@@ -270,4 +271,19 @@ TEST_CASE("photo: an unknown detector spec and a missing RetinaFace model are cl
                    "detector must be \"dlib\" or \"retinaface:PATH\", got \"mtcnn\"");
   CHECK_GPEN_ERROR(gpen::make_face_detector("retinaface:/nonexistent/det.pt"), gpen::ErrorCode::FileNotFound,
                    "/nonexistent/det.pt");
+}
+
+TEST_CASE("photo: one Restorer restores photos from several threads at once, identically") {
+  if (!test::available(solvay())) return;
+  const gpen::Restorer r(with_model("random-64.pt"));
+  const gpen::Image photo = gpen::read_image(solvay());
+  const gpen::Result expected = r.restore(photo.view());
+  std::vector<gpen::Result> results(3);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t) threads.emplace_back([&, t] { results[t] = r.restore(photo.view()); });
+  for (auto& th : threads) th.join();
+  for (const gpen::Result& res : results) {
+    CHECK(res.faces.size() == expected.faces.size());
+    CHECK(test::max_abs_diff(test::mat_of(res.image), test::mat_of(expected.image)) == 0.0);
+  }
 }
