@@ -26,9 +26,16 @@ bool wanted(const fs::path& file, const std::set<std::string>& extensions) {
   return extensions.count(ext) > 0;
 }
 
-// Files under `dir`, with their paths relative to it, sorted for a stable order.
+bool same_directory(const fs::path& a, const fs::path& b) {
+  std::error_code ec;
+  return fs::equivalent(a, b, ec);
+}
+
+// Files under `dir`, with their paths relative to it, sorted for a stable order. The output
+// directory is never walked, so results of an earlier run are not taken as inputs.
 std::vector<std::pair<fs::path, fs::path>> walk(const fs::path& dir, bool recursive,
-                                                const std::set<std::string>& extensions) {
+                                                const std::set<std::string>& extensions,
+                                                const fs::path& output_dir) {
   std::vector<std::pair<fs::path, fs::path>> files;
   std::error_code ec;
   auto take = [&](const fs::directory_entry& e) {
@@ -40,8 +47,9 @@ std::vector<std::pair<fs::path, fs::path>> walk(const fs::path& dir, bool recurs
   if (recursive) {
     for (auto it = fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied, ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      if (it->is_directory() && it->path().filename().string().rfind('.', 0) == 0) {
-        it.disable_recursion_pending();  // hidden directories
+      if (it->is_directory() && (it->path().filename().string().rfind('.', 0) == 0 ||
+                                  same_directory(it->path(), output_dir))) {
+        it.disable_recursion_pending();  // hidden directories and the output directory
         continue;
       }
       take(*it);
@@ -78,7 +86,10 @@ std::vector<PlannedFile> plan_batch(const std::vector<std::string>& inputs, cons
     std::error_code ec;
     const fs::path p(input);
     if (fs::is_directory(p, ec)) {
-      for (const auto& [file, relative] : walk(p, options.recursive, extensions)) {
+      if (same_directory(p, out_dir)) {
+        throw Error(ErrorCode::InvalidArgument, "input directory " + input + " is the output directory");
+      }
+      for (const auto& [file, relative] : walk(p, options.recursive, extensions, out_dir)) {
         plan.push_back({file.string(), output_for(relative)});
       }
     } else if (!p.empty()) {

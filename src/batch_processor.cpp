@@ -305,13 +305,15 @@ struct BatchProcessor::Impl {
     }
   }
 
+  // OUTDIR/faces/<output path relative to OUTDIR, without extension>_<i>_{aligned,restored}.png
   void save_faces(const PlannedFile& file, const std::vector<FaceResult>& faces) const {
     if (faces.empty()) return;
-    const fs::path dir = fs::path(options.output_dir) / "faces";
-    fs::create_directories(dir);
-    const std::string stem = fs::path(file.output).stem().string();
+    fs::path relative = fs::path(file.output).lexically_relative(options.output_dir);
+    relative.replace_extension();
+    const fs::path stem = fs::path(options.output_dir) / "faces" / relative;
+    fs::create_directories(stem.parent_path());
     for (std::size_t i = 0; i < faces.size(); ++i) {
-      const std::string base = (dir / (stem + "_" + std::to_string(i))).string();
+      const std::string base = stem.string() + "_" + std::to_string(i);
       write_image(base + "_aligned.png", faces[i].aligned.view());
       if (!faces[i].restored.empty()) write_image(base + "_restored.png", faces[i].restored.view());
     }

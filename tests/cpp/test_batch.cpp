@@ -79,6 +79,21 @@ TEST_CASE("batch plan: collisions, overwriting inputs and empty plans are refuse
   o.format = "gif";
   CHECK_GPEN_ERROR(gpen::plan_batch({dir + "/in"}, o), gpen::ErrorCode::InvalidArgument,
                    "format must be png, jpg or webp");
+  o.format = "png";
+  o.output_dir = dir + "/in";
+  CHECK_GPEN_ERROR(gpen::plan_batch({dir + "/in"}, o), gpen::ErrorCode::InvalidArgument,
+                   "is the output directory");
+}
+
+TEST_CASE("batch plan: an output directory inside the input is not walked") {
+  const std::string dir = make_tree("plan-inside");
+  write_png(dir + "/in/restored/a.png", test::smooth_pattern(64, 64, 6));  // an earlier run's output
+  gpen::BatchOptions o;
+  o.output_dir = dir + "/in/restored";
+  o.recursive = true;
+  const auto plan = gpen::plan_batch({dir + "/in"}, o);
+  CHECK(plan.size() == 3);  // a, b, sub/c; not restored/a
+  for (const auto& f : plan) CHECK(f.input.find("/restored/") == std::string::npos);
 }
 
 TEST_CASE("batch: bad files are reported with reasons, good ones restored, inputs untouched") {
