@@ -8,6 +8,7 @@ checkpoint.pth   a plain torch.save state_dict (a zip, but not TorchScript)
 truncated.pt     the first half of random-64.pt
 not-a-model.pt   a text file
 face-64.png      a synthetic 64x64 "face" image for examples
+solvay.ppm       the Solvay photograph as binary PPM (RGB), for the C test (if ../shared exists)
 retinaface-parity.pt  the RetinaFace MobileNet-0.25 parity fixture exported (if ../shared exists)
 retinaface-random.pt  a random-weight RetinaFace MobileNet-0.25
 identity-512.pt  a 512 "GPEN" model that returns its input, nudged by +2e-5 so that the
@@ -80,6 +81,9 @@ def main(out_dir: str, shared: str) -> None:
     face = (torch.rand(64, 64, 3, generator=gen) * 255).to(torch.uint8).numpy()
     import cv2
     cv2.imwrite(os.path.join(out_dir, "face-64.png"), cv2.GaussianBlur(face, (7, 7), 2))
+    photo = os.path.join(shared, "data", "solvay_conference_1927.png")
+    if os.path.isfile(photo):
+        cv2.imwrite(os.path.join(out_dir, "solvay.ppm"), cv2.imread(photo, cv2.IMREAD_COLOR))
     print(f"test models written to {out_dir}")
 
 

@@ -1,5 +1,5 @@
 /* Drives the whole C ABI, error paths included. Compiled as C99.
- * usage: test_capi MODELS_DIR WORK_DIR [SHARED_DIR] */
+ * usage: test_capi MODELS_DIR WORK_DIR (MODELS_DIR as written by tests/make_test_models.py) */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,28 +164,41 @@ int main(int argc, char** argv) {
   CHECK_ERROR(gpen_result_face_crop(res, 3, 1, &crop), GPEN_ERR_INVALID_ARGUMENT, "out of range");
   gpen_result_destroy(res);
 
-  /* Whole photo with faces (the Solvay photograph from ../shared, if present). */
-  if (argc >= 4) {
-    snprintf(in_file, sizeof in_file, "%s/data/solvay_conference_1927.png", argv[3]);
-    struct stat st;
-    if (stat(in_file, &st) == 0) {
-      /* Decode it through a batch run's sibling API: restore_files writes, so read back via
-       * restore of an in-memory copy is covered above; here the batch path finds the faces. */
-      gpen_batch_params bp = gpen_batch_default_params();
-      snprintf(out_dir, sizeof out_dir, "%s/solvay-out", work);
-      bp.output_dir = out_dir;
-      const char* inputs[] = {in_file};
-      gpen_batch_report* rep = NULL;
-      CHECK(gpen_restore_files(r, inputs, 1, &bp, NULL, on_progress, never_cancel, NULL, &rep) == GPEN_OK);
-      long long faces = 0;
-      int restored = 0;
-      gpen_batch_report_counts(rep, &restored, NULL, NULL, NULL, &faces);
-      CHECK(restored == 1 && faces >= 25);
-      printf("c api: %lld faces in the Solvay photograph\n", faces);
-      gpen_batch_report_destroy(rep);
-    } else {
-      printf("SKIPPED: %s not found (../shared is needed)\n", in_file);
-    }
+  /* Whole photo with faces, from memory: the Solvay photograph as PPM (RGB), if ../shared exists. */
+  snprintf(in_file, sizeof in_file, "%s/solvay.ppm", models);
+  FILE* ppm = fopen(in_file, "rb");
+  if (ppm) {
+    int w = 0, h = 0, maxval = 0;
+    CHECK(fscanf(ppm, "P6 %d %d %d", &w, &h, &maxval) == 3 && maxval == 255);
+    fgetc(ppm);
+    unsigned char* rgb = malloc((size_t)w * h * 3);
+    CHECK(fread(rgb, 1, (size_t)w * h * 3, ppm) == (size_t)w * h * 3);
+    fclose(ppm);
+    gpen_image sv = {rgb, w, h, 3, 8, 0, GPEN_RGB};
+    gpen_restore_params sp = gpen_restore_default_params();
+    sp.strength = 80;
+    CHECK(gpen_restore(r, &sv, &sp, &res) == GPEN_OK);
+    const int n = gpen_result_face_count(res);
+    printf("c api: %d faces in the Solvay photograph (from memory)\n", n);
+    CHECK(n >= 25);
+    gpen_face face0;
+    CHECK(gpen_result_face(res, 0, &face0) == GPEN_OK);
+    CHECK(face0.box[2] >= 32.0f && face0.score > 0.0f);
+    CHECK(face0.landmarks[0][0] < face0.landmarks[1][0]);  /* left eye left of the right eye */
+    CHECK(face0.landmarks[0][1] < face0.landmarks[3][1]);  /* eyes above the mouth */
+    gpen_image rc;
+    CHECK(gpen_result_face_crop(res, 0, 1, &rc) == GPEN_OK && rc.width == 64 && rc.channels == 3);
+    CHECK(gpen_result_face_crop(res, 0, 0, &rc) == GPEN_OK && rc.width == 64);
+    out = gpen_result_image(res);
+    CHECK(out.width == w && out.height == h && out.order == GPEN_RGB);
+    unsigned char* restored = malloc((size_t)w * h * 3);
+    CHECK(gpen_result_copy_image(res, restored, (size_t)w * h * 3, 0) == GPEN_OK);
+    CHECK(memcmp(restored, rgb, (size_t)w * h * 3) != 0); /* faces were pasted */
+    gpen_result_destroy(res);
+    free(restored);
+    free(rgb);
+  } else {
+    printf("SKIPPED: %s not found (../shared is needed)\n", in_file);
   }
 
   /* Batch over files: one good, one broken; progress and report. */
