@@ -78,7 +78,6 @@ struct Finished {
 };
 
 struct BatchProcessor::Impl {
-  const Restorer* restorer = nullptr;
   const Restorer::Impl* engine = nullptr;
   BatchOptions options;
   std::atomic<bool> cancelled{false};
@@ -334,7 +333,6 @@ BatchProcessor::BatchProcessor(const Restorer& restorer, BatchOptions options) :
   if (options.quality < 1 || options.quality > 100) {
     throw Error(ErrorCode::InvalidArgument, "quality must be 1-100, got " + std::to_string(options.quality));
   }
-  impl_->restorer = &restorer;
   impl_->engine = restorer.impl_.get();
   impl_->options = std::move(options);
 }

@@ -39,8 +39,15 @@ std::vector<DetectedFace> detect_faces(const ImageView& photo, const RestorePara
 PhotoJob prepare_photo(const ImageView& photo, const RestoreParams& params, const FaceDetector& detector,
                        int detection_max_side, int size) {
   PhotoJob job;
-  job.faces = detect_faces(photo, params, detector, detection_max_side);
   job.layers = split_photo(photo, "photo");
+  // Detect on the colour layer just made, so the photo is converted to 8-bit BGR only once.
+  ImageView bgr;
+  bgr.data = job.layers.bgr.data;
+  bgr.width = job.layers.bgr.cols;
+  bgr.height = job.layers.bgr.rows;
+  bgr.channels = 3;
+  bgr.stride = job.layers.bgr.step[0];
+  job.faces = detect_faces(bgr, params, detector, detection_max_side);
   for (const DetectedFace& face : job.faces) {
     const cv::Matx23d m = alignment_transform(face.landmarks, size);
     job.transforms.push_back(m);
