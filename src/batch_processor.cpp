@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "bounded_queue.hpp"
+#include "cuda_support.hpp"
 #include "face_controls.hpp"
 #include "gpen/batch.hpp"
 #include "gpen/error.hpp"
@@ -18,6 +19,7 @@
 #include "image_convert.hpp"
 #include "photo_job.hpp"
 #include "restorer_impl.hpp"
+#include "torch_errors.hpp"
 
 namespace gpen {
 namespace fs = std::filesystem;
@@ -126,6 +128,7 @@ struct BatchProcessor::Impl {
   // Read stage: decode, then the CPU work before the model (detection, alignment, mode
   // pre-processing), so that the compute stage does nothing but model calls.
   void read_stage(std::atomic<std::size_t>& next, detail::BoundedQueue<PhotoItem>& out) {
+    const detail::DeviceStreamScope stream(engine->device);  // each reader on a stream of its own
     for (;;) {
       if (cancelled) return;
       const std::size_t i = next++;
@@ -133,7 +136,8 @@ struct BatchProcessor::Impl {
       if (report.files[i].status == FileStatus::Skipped) continue;
       const auto t = Clock::now();
       try {
-        PhotoItem item = prepare(i, read_image(plan[i].input));
+        PhotoItem item = detail::with_torch_errors(plan[i].input, [&] { return prepare(i, read_image(plan[i].input)); });
+        stream.synchronize();  // the crops are complete before the compute stage's stream reads them
         const double s = since(t);
         {
           std::lock_guard<std::mutex> lock(report_mutex);
@@ -162,10 +166,12 @@ struct BatchProcessor::Impl {
       item.photo.inputs.push_back(detail::prepare_face(face, params));
     } else {
       item.photo = detail::prepare_photo(image.view(), params, engine->detector(),
-                                         engine->options.detection_max_side, size);
+                                         engine->options.detection_max_side, size, engine->photo_device());
     }
     return item;
   }
+
+  static std::size_t face_count(const PhotoItem& item) { return item.photo.face_count(); }
 
   bool needs_model(const PhotoItem& item) const {
     return options.aligned ? params.strength > 0.0f : item.photo.needs_model(params);
@@ -174,6 +180,7 @@ struct BatchProcessor::Impl {
   // Compute stage: gathers faces across photos into batches of up to max_batch, one model
   // call per batch, and never waits while it has faces to restore.
   void compute_stage(detail::BoundedQueue<PhotoItem>& in, detail::BoundedQueue<PhotoItem>& out) {
+    const detail::DeviceStreamScope stream(engine->device);
     const std::size_t max_batch = static_cast<std::size_t>(engine->options.max_batch);
     std::deque<PhotoItem> pending;
     std::size_t waiting_faces = 0;  // faces of pending photos not yet sent to the model
@@ -187,7 +194,7 @@ struct BatchProcessor::Impl {
           break;
         }
         if (needs_model(*item)) {
-          waiting_faces += item->photo.inputs.size();
+          waiting_faces += face_count(*item);
           pending.push_back(std::move(*item));
         } else {
           out.push(std::move(*item));
@@ -195,20 +202,37 @@ struct BatchProcessor::Impl {
       }
       if (pending.empty()) continue;
 
+      // Photos on the device path send tensors, the others 8-bit crops; a batch holds one kind.
       std::vector<cv::Mat> batch;
+      std::vector<torch::Tensor> device_batch;
       std::vector<std::pair<PhotoItem*, std::size_t>> owners;  // (photo, face index)
+      const bool on_device = pending.front().photo.on_device();
       for (PhotoItem& item : pending) {
-        while (item.next_face < item.photo.inputs.size() && batch.size() < max_batch) {
-          batch.push_back(item.photo.inputs[item.next_face]);
+        if (item.photo.on_device() != on_device) break;
+        while (item.next_face < face_count(item) && owners.size() < max_batch) {
+          if (on_device) {
+            device_batch.push_back(item.photo.device_inputs[static_cast<int64_t>(item.next_face)]);
+          } else {
+            batch.push_back(item.photo.inputs[item.next_face]);
+          }
           owners.emplace_back(&item, item.next_face++);
         }
-        if (batch.size() >= max_batch) break;
+        if (owners.size() >= max_batch) break;
       }
       const auto t = Clock::now();
       std::vector<cv::Mat> restored;
+      std::vector<torch::Tensor> device_restored;
       std::string error;
       try {
-        restored = engine->enhancer->enhance(batch);
+        if (on_device) {
+          device_restored = detail::with_torch_errors("model", [&] {
+            const torch::Tensor out = engine->enhancer->enhance_pixels(torch::stack(device_batch));
+            stream.synchronize();  // done before a writer's stream reads it
+            return out.unbind(0);
+          });
+        } else {
+          restored = engine->enhancer->enhance(batch);
+        }
       } catch (const std::exception& e) {
         error = e.what();
       }
@@ -218,20 +242,25 @@ struct BatchProcessor::Impl {
         std::lock_guard<std::mutex> lock(report_mutex);
         ++report.model_calls;
       }
-      waiting_faces -= batch.size();
+      waiting_faces -= owners.size();
       std::set<PhotoItem*> hit;
       for (std::size_t k = 0; k < owners.size(); ++k) {
         PhotoItem* item = owners[k].first;
         hit.insert(item);
-        item->model_s += model_s / static_cast<double>(batch.size());
+        item->model_s += model_s / static_cast<double>(owners.size());
         if (!error.empty()) continue;
-        item->photo.restored.resize(item->photo.inputs.size());
-        item->photo.restored[owners[k].second] = restored[k];
+        if (on_device) {
+          item->photo.device_restored.resize(face_count(*item));
+          item->photo.device_restored[owners[k].second] = device_restored[k];
+        } else {
+          item->photo.restored.resize(face_count(*item));
+          item->photo.restored[owners[k].second] = restored[k];
+        }
       }
       for (auto it = pending.begin(); it != pending.end();) {
-        const bool done = it->next_face == it->photo.inputs.size();
+        const bool done = it->next_face == face_count(*it);
         if (!error.empty() && hit.count(&*it)) {  // the batch failed: so do its photos
-          waiting_faces -= it->photo.inputs.size() - it->next_face;
+          waiting_faces -= face_count(*it) - it->next_face;
           finish_file(it->index, FileStatus::Failed, error);
           it = pending.erase(it);
         } else if (done && it == pending.begin()) {  // hand finished photos on, oldest first
@@ -267,12 +296,13 @@ struct BatchProcessor::Impl {
 
   // Write stage: paste-back and photo-wide controls, then encoding and an atomic write.
   void write_stage(detail::BoundedQueue<PhotoItem>& in) {
+    const detail::DeviceStreamScope stream(engine->device);  // each writer on a stream of its own
     while (std::optional<PhotoItem> item = in.pop()) {
       const auto t = Clock::now();
       const std::size_t index = item->index;
       const PlannedFile& file = plan[index];
       try {
-        const Finished done = finish(std::move(*item));
+        const Finished done = detail::with_torch_errors(file.input, [&] { return finish(std::move(*item)); });
         const fs::path out(file.output);
         if (out.has_parent_path()) fs::create_directories(out.parent_path());
         write_image(file.output, done.image.view(), options.quality);

@@ -13,6 +13,7 @@ const char* error_code_name(ErrorCode code) {
     case ErrorCode::EncodeFailed: return "encode-failed";
     case ErrorCode::DeviceUnavailable: return "device-unavailable";
     case ErrorCode::NoModel: return "no-model";
+    case ErrorCode::OutOfMemory: return "out-of-memory";
     case ErrorCode::Internal: return "internal";
   }
   return "unknown";

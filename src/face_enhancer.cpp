@@ -18,18 +18,38 @@ class GpenEnhancer : public FaceEnhancer {
 
   const ModelInfo& info() const override { return model_.info(); }
 
+  torch::Device device() const override { return model_.device(); }
+
   std::vector<cv::Mat> enhance(const std::vector<cv::Mat>& faces) const override {
     std::vector<cv::Mat> out;
     out.reserve(faces.size());
     for (std::size_t begin = 0; begin < faces.size(); begin += max_batch_) {
       const std::size_t end = std::min(faces.size(), begin + max_batch_);
-      const torch::Tensor x = faces_to_tensor(faces, begin, end, model_.device(), dtype_);
-      for (cv::Mat& face : tensor_to_faces(model_.forward(x))) out.push_back(face);
+      const torch::Tensor restored = run(faces_to_pixels(faces, begin, end, model_.device()));
+      for (cv::Mat& face : pixels_to_mats(restored)) out.push_back(face);
     }
     return out;
   }
 
+  torch::Tensor enhance_pixels(const torch::Tensor& faces) const override {
+    const int64_t n = faces.size(0);
+    if (n <= static_cast<int64_t>(max_batch_)) return run(faces);
+    std::vector<torch::Tensor> parts;
+    for (int64_t begin = 0; begin < n; begin += static_cast<int64_t>(max_batch_)) {
+      parts.push_back(run(faces.narrow(0, begin, std::min<int64_t>(max_batch_, n - begin))));
+    }
+    return torch::cat(parts);
+  }
+
  private:
+  // One model call: pixels -> model input -> model -> pixels.
+  torch::Tensor run(const torch::Tensor& pixels) const {
+    torch::Tensor x = pixels_to_model(pixels, dtype_);
+    // Tensor cores take NHWC: reduced precision on CUDA runs channels-last.
+    if (model_.device().is_cuda() && dtype_ != torch::kFloat32) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
+    return model_to_pixels(model_.forward(x));
+  }
+
   TorchModel model_;
   torch::Dtype dtype_;
   std::size_t max_batch_;
@@ -54,6 +74,11 @@ class ClassicEnhancer : public FaceEnhancer {
       out.push_back(unsharp_mask(f, 0.6, 1.5));
     }
     return out;
+  }
+
+  torch::Tensor enhance_pixels(const torch::Tensor& faces) const override {
+    const std::vector<cv::Mat> restored = enhance(pixels_to_mats(faces));
+    return faces_to_pixels(restored, 0, restored.size(), faces.device());
   }
 
  private:

@@ -20,6 +20,11 @@ class FaceEnhancer {
   /// Crops are 8-bit BGR, info().size square; returns restored crops of the same size.
   /// Thread-safe.
   virtual std::vector<cv::Mat> enhance(const std::vector<cv::Mat>& faces) const = 0;
+  /// The same on the device: pixel tensor [N, 3, S, S] (face_tensor.hpp) in, restored pixel
+  /// tensor out, on device(). Thread-safe.
+  virtual torch::Tensor enhance_pixels(const torch::Tensor& faces) const = 0;
+  /// Where enhance_pixels works.
+  virtual torch::Device device() const { return torch::Device(torch::kCPU); }
 };
 
 /// GPEN through LibTorch, `max_batch` faces per model call.

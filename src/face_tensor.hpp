@@ -2,6 +2,7 @@
 // The reference pipeline's conversions between aligned face crops and model tensors.
 //   in:  BGR uint8 (already model-size) -> /255 -> (x - 0.5) / 0.5 -> RGB -> NCHW float
 //   out: y * 0.5 + 0.5 -> RGB -> BGR -> clip to [0, 1] -> * 255 -> truncate to uint8
+// "Pixel tensors" are [N, 3, H, W] float BGR with values 0-255, on any device.
 
 #include <torch/types.h>
 
@@ -10,12 +11,19 @@
 
 namespace gpen::detail {
 
-/// Stacks `faces[begin, end)` (8-bit BGR, all size x size) into [N, 3, size, size] on `device`.
-torch::Tensor faces_to_tensor(const std::vector<cv::Mat>& faces, std::size_t begin,
-                              std::size_t end, const torch::Device& device,
-                              torch::Dtype dtype);
+/// Stacks `faces[begin, end)` (8-bit BGR, all size x size) into a pixel tensor on `device`
+/// (copied through pinned memory, asynchronously, for CUDA devices).
+torch::Tensor faces_to_pixels(const std::vector<cv::Mat>& faces, std::size_t begin,
+                              std::size_t end, const torch::Device& device);
 
-/// Converts a model output batch back to 8-bit BGR images.
-std::vector<cv::Mat> tensor_to_faces(const torch::Tensor& rgb);
+/// Pixel tensor -> model input: RGB in [-1, 1], `dtype`.
+torch::Tensor pixels_to_model(const torch::Tensor& pixels, torch::Dtype dtype);
+
+/// Model output -> pixel tensor (float32), truncated to whole levels as the reference does.
+torch::Tensor model_to_pixels(const torch::Tensor& rgb);
+
+/// Pixel tensor -> 8-bit BGR images on the host (rounded, clamped to 0-255); one download,
+/// through pinned memory for CUDA tensors.
+std::vector<cv::Mat> pixels_to_mats(const torch::Tensor& pixels);
 
 }  // namespace gpen::detail

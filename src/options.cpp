@@ -13,3 +13,15 @@ Precision parse_precision(const std::string& name) {
 }
 
 }  // namespace gpen
+
+namespace gpen {
+
+PhotoOps parse_photo_ops(const std::string& name) {
+  if (name == "auto") return PhotoOps::Auto;
+  if (name == "host") return PhotoOps::Host;
+  if (name == "device") return PhotoOps::Device;
+  throw Error(ErrorCode::InvalidArgument,
+              "photo_ops must be auto, host or device, got '" + name + "'");
+}
+
+}  // namespace gpen

@@ -17,17 +17,11 @@ cv::Mat face_mask(int size) {
   return mask;
 }
 
-void paste_face(cv::Mat& canvas, const cv::Mat& face, const cv::Matx23d& crop_from_canvas,
-                const cv::Mat& mask, double alpha) {
-  CV_Assert(canvas.type() == CV_8UC3 && face.type() == CV_8UC3 && mask.type() == CV_32F);
-  if (alpha <= 0.0) return;
-  cv::Mat canvas_from_crop;
-  cv::invertAffineTransform(cv::Mat(crop_from_canvas), canvas_from_crop);
-  const cv::Matx23d inv = canvas_from_crop;
-  // Bounding box of the crop's corners in the canvas, clipped.
+cv::Rect paste_region(const cv::Matx23d& canvas_from_crop, cv::Size crop, cv::Size canvas) {
+  const cv::Matx23d& inv = canvas_from_crop;
   double x0 = 1e300, y0 = 1e300, x1 = -1e300, y1 = -1e300;
-  for (double cx : {0.0, static_cast<double>(face.cols)}) {
-    for (double cy : {0.0, static_cast<double>(face.rows)}) {
+  for (double cx : {0.0, static_cast<double>(crop.width)}) {
+    for (double cy : {0.0, static_cast<double>(crop.height)}) {
       const double x = inv(0, 0) * cx + inv(0, 1) * cy + inv(0, 2);
       const double y = inv(1, 0) * cx + inv(1, 1) * cy + inv(1, 2);
       x0 = std::min(x0, x);
@@ -36,11 +30,19 @@ void paste_face(cv::Mat& canvas, const cv::Mat& face, const cv::Matx23d& crop_fr
       y1 = std::max(y1, y);
     }
   }
-  const cv::Rect roi = cv::Rect(cv::Point(static_cast<int>(std::floor(x0)) - 1,
-                                          static_cast<int>(std::floor(y0)) - 1),
-                                cv::Point(static_cast<int>(std::ceil(x1)) + 2,
-                                          static_cast<int>(std::ceil(y1)) + 2)) &
-                       cv::Rect(0, 0, canvas.cols, canvas.rows);
+  return cv::Rect(cv::Point(static_cast<int>(std::floor(x0)) - 1, static_cast<int>(std::floor(y0)) - 1),
+                  cv::Point(static_cast<int>(std::ceil(x1)) + 2, static_cast<int>(std::ceil(y1)) + 2)) &
+         cv::Rect(0, 0, canvas.width, canvas.height);
+}
+
+void paste_face(cv::Mat& canvas, const cv::Mat& face, const cv::Matx23d& crop_from_canvas,
+                const cv::Mat& mask, double alpha) {
+  CV_Assert(canvas.type() == CV_8UC3 && face.type() == CV_8UC3 && mask.type() == CV_32F);
+  if (alpha <= 0.0) return;
+  cv::Mat canvas_from_crop;
+  cv::invertAffineTransform(cv::Mat(crop_from_canvas), canvas_from_crop);
+  const cv::Matx23d inv = canvas_from_crop;
+  const cv::Rect roi = paste_region(inv, face.size(), canvas.size());
   if (roi.empty()) return;
   cv::Matx23d to_roi = inv;
   to_roi(0, 2) -= roi.x;

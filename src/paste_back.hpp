@@ -9,6 +9,10 @@ namespace gpen::detail {
 /// 26 * size / 512 px, blurred twice with a Gaussian of sigma 4 * size / 512.
 cv::Mat face_mask(int size);
 
+/// The canvas pixels a size x size crop can touch when warped back by `canvas_from_crop`: the
+/// bounding box of its corners, grown by 1 px before and 2 px after, clipped to the canvas.
+cv::Rect paste_region(const cv::Matx23d& canvas_from_crop, cv::Size crop, cv::Size canvas);
+
 /// Blends `face` (8-bit BGR crop) into `canvas` (8-bit BGR) where `crop_from_canvas` maps
 /// canvas pixels to crop pixels: canvas = canvas * (1 - a*m) + warped_face * a*m, with m the
 /// inverse-warped mask and a = alpha in [0, 1]. Only the face's bounding box is touched, so

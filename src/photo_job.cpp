@@ -3,6 +3,8 @@
 #include <opencv2/imgproc.hpp>
 
 #include "alignment.hpp"
+#include "device_photo_ops.hpp"
+#include "face_tensor.hpp"
 #include "face_controls.hpp"
 #include "face_selection.hpp"
 #include "paste_back.hpp"
@@ -37,7 +39,7 @@ std::vector<DetectedFace> detect_faces(const ImageView& photo, const RestorePara
 }
 
 PhotoJob prepare_photo(const ImageView& photo, const RestoreParams& params, const FaceDetector& detector,
-                       int detection_max_side, int size) {
+                       int detection_max_side, int size, const std::optional<torch::Device>& device) {
   PhotoJob job;
   job.layers = split_photo(photo, "photo");
   // Detect on the colour layer just made, so the photo is converted to 8-bit BGR only once.
@@ -48,42 +50,83 @@ PhotoJob prepare_photo(const ImageView& photo, const RestoreParams& params, cons
   bgr.channels = 3;
   bgr.stride = job.layers.bgr.step[0];
   job.faces = detect_faces(bgr, params, detector, detection_max_side);
-  for (const DetectedFace& face : job.faces) {
-    const cv::Matx23d m = alignment_transform(face.landmarks, size);
-    job.transforms.push_back(m);
+  for (const DetectedFace& face : job.faces) job.transforms.push_back(alignment_transform(face.landmarks, size));
+  if (device && !job.faces.empty()) {
+    job.device_photo = upload_image(job.layers.bgr, *device);
+    const torch::Tensor crops = warp_faces(job.device_photo, job.transforms, size);
+    job.aligned = pixels_to_mats(crops);
+    if (params.mode == Mode::Strong) {  // the bilateral pre-filter runs on the host
+      std::vector<cv::Mat> inputs;
+      for (const cv::Mat& crop : job.aligned) inputs.push_back(prepare_face(crop, params));
+      job.device_inputs = faces_to_pixels(inputs, 0, inputs.size(), *device);
+    } else {
+      job.device_inputs = crops;
+    }
+    return job;
+  }
+  for (const cv::Matx23d& m : job.transforms) {
     job.aligned.push_back(warp_face(job.layers.bgr, m, size));
     job.inputs.push_back(prepare_face(job.aligned.back(), params));
   }
   return job;
 }
 
+namespace {
+
+// The device path's finishing: mode finishing, paste-back and one download, on the device.
+// Fills each face's restored crop; returns the canvas on the host.
+cv::Mat paste_on_device(PhotoJob& job, const RestoreParams& params, int size, std::vector<FaceResult>& faces) {
+  const torch::Tensor finished = finish_faces(torch::stack(job.device_restored), params);
+  const std::vector<cv::Mat> restored = pixels_to_mats(finished);
+  for (std::size_t i = 0; i < faces.size(); ++i) faces[i].restored = to_image(restored[i], ColorOrder::BGR);
+  torch::Tensor canvas = job.device_photo;  // the upload is not needed any more: paste into it
+  if (params.upscale > 1) {
+    cv::Mat resized;
+    cv::resize(job.layers.bgr, resized, cv::Size(), params.upscale, params.upscale, cv::INTER_LANCZOS4);
+    canvas = upload_image(resized, canvas.device());
+  }
+  const cv::Mat host_mask = face_mask(size);
+  const torch::Tensor mask =
+      torch::from_blob(host_mask.data, {size, size}, torch::kFloat32).to(canvas.device());
+  std::vector<cv::Matx23d> crop_from_canvas_maps;
+  for (const cv::Matx23d& m : job.transforms) crop_from_canvas_maps.push_back(crop_from_canvas(m, params.upscale));
+  paste_faces(canvas, finished, crop_from_canvas_maps, mask, params.strength / 100.0);
+  return pixels_to_mats(canvas).front();
+}
+
+}  // namespace
+
 Result finish_photo(PhotoJob job, const RestoreParams& params, int size) {
   Result result;
-  cv::Mat canvas;
-  if (params.upscale > 1) {
-    cv::resize(job.layers.bgr, canvas, cv::Size(), params.upscale, params.upscale, cv::INTER_LANCZOS4);
-  } else if (!changes_nothing(params)) {
-    canvas = job.layers.bgr.clone();
-  }
-  const cv::Mat mask = job.restored.empty() ? cv::Mat() : face_mask(size);
   for (std::size_t i = 0; i < job.faces.size(); ++i) {
     FaceResult fr;
     fr.detection = job.faces[i];
     fr.affine = to_array(job.transforms[i]);
     fr.aligned = to_image(job.aligned[i], ColorOrder::BGR);
-    if (!job.restored.empty()) {
-      const cv::Mat finished = finish_restored_face(job.restored[i], params);
-      fr.restored = to_image(finished, ColorOrder::BGR);
-      paste_face(canvas, finished, crop_from_canvas(job.transforms[i], params.upscale), mask,
-                 params.strength / 100.0);
-    }
     result.faces.push_back(std::move(fr));
   }
   if (changes_nothing(params)) {
     result.image = merge_photo(job.layers.bgr, job.layers);  // the input, converted back
-  } else {
-    result.image = merge_photo(finish_image(canvas, params), job.layers);
+    return result;
   }
+  cv::Mat canvas;
+  if (job.on_device() && !job.device_restored.empty()) {
+    canvas = paste_on_device(job, params, size, result.faces);
+  } else {
+    if (params.upscale > 1) {
+      cv::resize(job.layers.bgr, canvas, cv::Size(), params.upscale, params.upscale, cv::INTER_LANCZOS4);
+    } else {
+      canvas = job.layers.bgr.clone();
+    }
+    const cv::Mat mask = job.restored.empty() ? cv::Mat() : face_mask(size);
+    for (std::size_t i = 0; i < job.restored.size(); ++i) {
+      const cv::Mat finished = finish_restored_face(job.restored[i], params);
+      result.faces[i].restored = to_image(finished, ColorOrder::BGR);
+      paste_face(canvas, finished, crop_from_canvas(job.transforms[i], params.upscale), mask,
+                 params.strength / 100.0);
+    }
+  }
+  result.image = merge_photo(finish_image(canvas, params), job.layers);
   return result;
 }
 

@@ -2,6 +2,9 @@
 // The whole-photo path in phases, so that a batch engine can gather the faces of several
 // photos into one model call: prepare (detect, align) -> enhance (model) -> finish (paste).
 
+#include <torch/types.h>
+
+#include <optional>
 #include <opencv2/core.hpp>
 #include <vector>
 
@@ -21,13 +24,22 @@ struct PhotoJob {
   std::vector<cv::Mat> inputs;          ///< crops as they go into the model (mode pre-processing)
   std::vector<cv::Mat> restored;        ///< model outputs, filled by the caller; empty = skip paste
 
+  // The device path (PhotoOps::Device; only for photos with faces): the same on the device, as
+  // pixel tensors (face_tensor.hpp). `inputs` and `restored` stay empty.
+  torch::Tensor device_photo;                  ///< [1, 3, H, W]: layers.bgr, uploaded once
+  torch::Tensor device_inputs;                 ///< [N, 3, S, S]
+  std::vector<torch::Tensor> device_restored;  ///< [3, S, S] per face, filled by the caller
+
+  bool on_device() const { return device_photo.defined(); }
+  std::size_t face_count() const { return on_device() ? static_cast<std::size_t>(device_inputs.size(0)) : inputs.size(); }
   /// True when the model has work to do for this photo.
-  bool needs_model(const RestoreParams& params) const { return !inputs.empty() && params.strength > 0.0f; }
+  bool needs_model(const RestoreParams& params) const { return face_count() > 0 && params.strength > 0.0f; }
 };
 
 /// Validates, splits, detects, selects, aligns and pre-processes. `size` is the crop size.
+/// With `device`, crops are cut on that device (the device path); otherwise with OpenCV.
 PhotoJob prepare_photo(const ImageView& photo, const RestoreParams& params, const FaceDetector& detector,
-                       int detection_max_side, int size);
+                       int detection_max_side, int size, const std::optional<torch::Device>& device = std::nullopt);
 
 /// Selected faces of a photo (detection + selection only).
 std::vector<DetectedFace> detect_faces(const ImageView& photo, const RestoreParams& params,

@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <thread>
 
+#include "cuda_support.hpp"
 #include "device.hpp"
 #include "face_controls.hpp"
 #include "gpen/error.hpp"
 #include "image_convert.hpp"
 #include "restorer_impl.hpp"
+#include "torch_errors.hpp"
 
 namespace gpen {
 
@@ -23,6 +25,10 @@ void validate_options(const RestorerOptions& options) {
   if (options.max_batch < 1 || options.max_batch > 256) {
     throw Error(ErrorCode::InvalidArgument,
                 "max_batch must be 1-256, got " + std::to_string(options.max_batch));
+  }
+  if (options.memory_limit_mb < 0) {
+    throw Error(ErrorCode::InvalidArgument,
+                "memory_limit_mb must be 0 (no cap) or more, got " + std::to_string(options.memory_limit_mb));
   }
   if (options.detection_max_side < 64) {
     throw Error(ErrorCode::InvalidArgument, "detection_max_side must be at least 64, got " +
@@ -57,6 +63,19 @@ torch::Dtype model_dtype(Precision precision, const torch::Device& device) {
   return torch::kBFloat16;
 }
 
+// One batch of max_batch blank faces: kernels are chosen and the caching allocator reserves
+// what steady state needs.
+void warm_up(const detail::FaceEnhancer& enhancer, int max_batch) {
+  const int size = enhancer.info().size;
+  detail::DeviceStreamScope stream(enhancer.device());
+  detail::with_torch_errors("warm-up of " + enhancer.info().path, [&] {
+    const torch::Tensor blank = torch::full({max_batch, 3, size, size}, 128.0f,
+                                            torch::TensorOptions().device(enhancer.device()));
+    enhancer.enhance_pixels(blank);
+    stream.synchronize();
+  });
+}
+
 }  // namespace
 
 const FaceDetector& Restorer::Impl::detector() const {
@@ -78,12 +97,17 @@ Restorer::Restorer(const RestorerOptions& options, std::unique_ptr<FaceDetector>
                           ? options.threads
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   at::set_num_threads(threads);
+  if (options.memory_limit_mb > 0) detail::cap_device_memory(device, std::int64_t{options.memory_limit_mb} << 20);
   impl_->detector_instance = std::move(detector);
+  impl_->device = device;
   if (options.model_path.empty()) {
     impl_->enhancer = detail::make_classic_enhancer();
   } else {
     impl_->enhancer = detail::make_gpen_enhancer(options.model_path, device, dtype, options.max_batch);
     impl_->has_model = true;
+    impl_->photo_ops_on_device = options.photo_ops == PhotoOps::Device ||
+                                 (options.photo_ops == PhotoOps::Auto && device.is_cuda());
+    if (options.warmup && device.is_cuda()) warm_up(*impl_->enhancer, options.max_batch);
   }
 }
 
@@ -94,6 +118,7 @@ Restorer& Restorer::operator=(Restorer&&) noexcept = default;
 bool Restorer::has_model() const { return impl_->has_model; }
 const ModelInfo& Restorer::model() const { return impl_->enhancer->info(); }
 const RestorerOptions& Restorer::options() const { return impl_->options; }
+MemoryStats Restorer::memory_stats() const { return detail::device_memory_stats(impl_->device); }
 
 std::vector<Image> Restorer::restore_faces(const std::vector<ImageView>& aligned_faces,
                                            const RestoreParams& params) const {
@@ -106,7 +131,9 @@ std::vector<Image> Restorer::restore_faces(const std::vector<ImageView>& aligned
     originals.push_back(detail::aligned_face_input(aligned_faces[i], size, "aligned face #" + std::to_string(i)));
     inputs.push_back(detail::prepare_face(originals.back(), params));
   }
-  const std::vector<cv::Mat> restored = impl_->enhancer->enhance(inputs);
+  const detail::DeviceStreamScope stream(impl_->device);
+  const std::vector<cv::Mat> restored = detail::with_torch_errors(
+      "restoring aligned faces", [&] { return impl_->enhancer->enhance(inputs); });
   std::vector<Image> results;
   results.reserve(restored.size());
   for (std::size_t i = 0; i < restored.size(); ++i) {

@@ -13,6 +13,13 @@ TorchModel::TorchModel(const std::string& path, const torch::Device& device, tor
   try {
     file.module.eval();
     if (dtype != torch::kFloat32) file.module.to(dtype);
+    if (device.is_cuda() && dtype != torch::kFloat32) {
+      // Reduced precision on CUDA runs channels-last (tensor cores): weights too.
+      torch::NoGradGuard no_grad;
+      for (torch::Tensor p : file.module.parameters()) {
+        if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+      }
+    }
     module_ = torch::jit::freeze(file.module);
   } catch (const c10::Error& e) {
     throw Error(ErrorCode::InvalidModel,
@@ -24,6 +31,11 @@ torch::Tensor TorchModel::forward(const torch::Tensor& batch) const {
   c10::InferenceMode guard;
   try {
     return module_.forward({batch}).toTensor();
+  } catch (const c10::OutOfMemoryError& e) {
+    throw Error(ErrorCode::OutOfMemory, "model " + info_.path + " ran out of " + device_.str() +
+                                            " memory on a batch of " + std::to_string(batch.size(0)) +
+                                            " faces (lower max_batch or raise memory_limit_mb): " +
+                                            first_line(e.what_without_backtrace()));
   } catch (const c10::Error& e) {
     throw Error(ErrorCode::Internal, "model " + info_.path + " failed on a batch of " +
                                          std::to_string(batch.size(0)) + ": " +

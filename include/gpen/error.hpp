@@ -17,6 +17,7 @@ enum class ErrorCode {
   EncodeFailed = 7,       ///< an image that cannot be written
   DeviceUnavailable = 8,  ///< the requested device (e.g. "cuda:1") does not exist in this build or machine
   NoModel = 9,            ///< an operation that needs a model on a Restorer created without one
+  OutOfMemory = 10,       ///< the device ran out of memory (or reached RestorerOptions::memory_limit_mb)
   Internal = 100,         ///< a failure inside LibTorch or OpenCV; the message carries theirs
 };
 

@@ -2,6 +2,7 @@
 // gpen::Restorer: load a GPEN TorchScript model once, restore many faces. Thread-safe: one
 // Restorer may be shared by any number of threads.
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,6 +26,17 @@ struct ModelInfo {
   bool random_weights = false;  ///< true for test models: their output is noise
 };
 
+/// Device memory held by LibTorch's caching allocator on the Restorer's device. The figures are
+/// the process's for that device (every Restorer and tensor on it), as LibTorch keeps them.
+struct MemoryStats {
+  bool device_memory = false;             ///< false on the CPU, where nothing below is tracked
+  std::int64_t allocated_bytes = 0;       ///< in live tensors now
+  std::int64_t reserved_bytes = 0;        ///< held from the driver (allocated + cached for reuse)
+  std::int64_t peak_allocated_bytes = 0;  ///< highest allocated_bytes so far
+  std::int64_t peak_reserved_bytes = 0;   ///< highest reserved_bytes so far
+  std::int64_t total_bytes = 0;           ///< the device's memory
+};
+
 class Restorer {
  public:
   /// Loads and prepares the model (none if options.model_path is empty: classic path).
@@ -44,6 +56,11 @@ class Restorer {
   bool has_model() const;
   const ModelInfo& model() const;
   const RestorerOptions& options() const;
+
+  /// The caching allocator's figures for this Restorer's device (CUDA); on the CPU
+  /// device_memory is false and every figure 0. After the load-time warm-up (options.warmup)
+  /// restoring faces of the model size in batches up to max_batch reserves nothing new.
+  MemoryStats memory_stats() const;
 
   /// Restores every face of a whole photo: detect, align to the 5-point template, restore in
   /// batches, paste back under a feathered mask; then the photo-wide denoise/sharpen and

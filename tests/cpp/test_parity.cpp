@@ -40,8 +40,8 @@ TEST_CASE("parity: exported fixture checkpoint matches the reference output tens
 TEST_CASE("parity: our preprocessing of input.png equals the reference input tensor") {
   if (!test::available(fixture("input_tensor.npy"))) return;
   const cv::Mat face = cv::imread(fixture("input.png"));
-  const torch::Tensor ours = gpen::detail::faces_to_tensor({face}, 0, 1, torch::Device(torch::kCPU),
-                                                           torch::kFloat32);
+  const torch::Tensor ours = gpen::detail::pixels_to_model(
+      gpen::detail::faces_to_pixels({face}, 0, 1, torch::Device(torch::kCPU)), torch::kFloat32);
   const torch::Tensor expected = npy_tensor(fixture("input_tensor.npy"));
   CHECK((ours - expected).abs().max().item<double>() <= 1e-6);
 }
