@@ -139,7 +139,10 @@ class FastStyledConv(nn.Module):
 
     def forward(self, x: torch.Tensor, s: torch.Tensor, feature: torch.Tensor) -> torch.Tensor:
         b = x.shape[0]
-        d = torch.rsqrt(torch.mm(s * s, self.wsq) + 1e-8)  # [B, out]
+        # Demodulation in float32 whatever the model's dtype: in FP16 the 1e-8 underflows to 0
+        # and sums of squares over thousands of inputs can overflow.
+        s32 = s.float()
+        d = torch.rsqrt(torch.mm(s32 * s32, self.wsq.float()) + 1e-8).to(s.dtype)  # [B, out]
         if self.upsample:
             d = d.repeat_interleave(4, dim=1)
         if self.modulate_input:
@@ -281,7 +284,8 @@ class FastGPEN(nn.Module):
             features.append(x)
         b = x.shape[0]
         latent = F.leaky_relu(F.linear(x.reshape(b, -1), self.final_w, self.final_b), 0.2)
-        w = latent * torch.rsqrt(torch.mean(latent * latent, dim=1, keepdim=True) + 1e-8)
+        latent32 = latent.float()  # pixel norm in float32 (FP16-safe, as the demodulation)
+        w = (latent32 * torch.rsqrt(torch.mean(latent32 * latent32, dim=1, keepdim=True) + 1e-8)).to(latent.dtype)
         for i in range(self.mlp_w.shape[0]):
             w = F.leaky_relu(F.linear(w, self.mlp_w[i], self.mlp_b[i]), 0.2)
         styles = F.linear(w, self.mod_w, self.mod_b)
