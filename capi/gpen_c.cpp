@@ -42,6 +42,7 @@ gpen_status status_of(gpen::ErrorCode code) {
     case gpen::ErrorCode::EncodeFailed: return GPEN_ERR_ENCODE_FAILED;
     case gpen::ErrorCode::DeviceUnavailable: return GPEN_ERR_DEVICE_UNAVAILABLE;
     case gpen::ErrorCode::NoModel: return GPEN_ERR_NO_MODEL;
+    case gpen::ErrorCode::OutOfMemory: return GPEN_ERR_OUT_OF_MEMORY;
     case gpen::ErrorCode::Internal: return GPEN_ERR_INTERNAL;
   }
   return GPEN_ERR_INTERNAL;
@@ -134,6 +135,22 @@ void require(const T* p, const char* name) {
   if (!p) throw gpen::Error(gpen::ErrorCode::InvalidArgument, std::string(name) + " is NULL");
 }
 
+template <class T>
+gpen_status init_params(T* params, uint32_t struct_size, const T& defaults, const char* name) {
+  return guarded([&] {
+    require(params, "params");
+    if (struct_size < sizeof(uint32_t) || struct_size > (1u << 16)) {
+      throw gpen::Error(gpen::ErrorCode::InvalidArgument,
+                        std::string(name) + " struct_size " + std::to_string(struct_size) + " is not a struct size");
+    }
+    // Only the bytes the caller has; beyond this library's struct there is nothing to default.
+    std::memset(static_cast<void*>(params), 0, struct_size);
+    std::memcpy(static_cast<void*>(params), &defaults, std::min<std::size_t>(struct_size, sizeof(T)));
+    params->struct_size = struct_size;
+    return GPEN_OK;
+  });
+}
+
 }  // namespace
 
 extern "C" {
@@ -157,6 +174,9 @@ gpen_restorer_params gpen_restorer_default_params(void) {
   p.precision = GPEN_FP32;
   p.max_batch = o.max_batch;
   p.detection_max_side = o.detection_max_side;
+  p.memory_limit_mb = o.memory_limit_mb;
+  p.warmup = o.warmup ? 1 : 0;
+  p.photo_ops = GPEN_PHOTO_OPS_AUTO;
   return p;
 }
 
@@ -213,6 +233,18 @@ gpen_status gpen_restore_params_preset(const char* name, gpen_restore_params* ou
   });
 }
 
+gpen_status gpen_restorer_params_init(gpen_restorer_params* params, uint32_t struct_size) {
+  return init_params(params, struct_size, gpen_restorer_default_params(), "gpen_restorer_params");
+}
+
+gpen_status gpen_restore_params_init(gpen_restore_params* params, uint32_t struct_size) {
+  return init_params(params, struct_size, gpen_restore_default_params(), "gpen_restore_params");
+}
+
+gpen_status gpen_batch_params_init(gpen_batch_params* params, uint32_t struct_size) {
+  return init_params(params, struct_size, gpen_batch_default_params(), "gpen_batch_params");
+}
+
 gpen_status gpen_restorer_create(const gpen_restorer_params* params, gpen_restorer** out) {
   if (out) *out = nullptr;
   return guarded([&] {
@@ -229,6 +261,13 @@ gpen_status gpen_restorer_create(const gpen_restorer_params* params, gpen_restor
     o.precision = static_cast<gpen::Precision>(p.precision);
     o.max_batch = p.max_batch;
     o.detection_max_side = p.detection_max_side;
+    o.memory_limit_mb = p.memory_limit_mb;
+    o.warmup = p.warmup != 0;
+    if (p.photo_ops < GPEN_PHOTO_OPS_AUTO || p.photo_ops > GPEN_PHOTO_OPS_DEVICE) {
+      throw gpen::Error(gpen::ErrorCode::InvalidArgument,
+                        "photo_ops must be GPEN_PHOTO_OPS_AUTO, _HOST or _DEVICE");
+    }
+    o.photo_ops = static_cast<gpen::PhotoOps>(p.photo_ops);
     *out = new gpen_restorer(o);
     return GPEN_OK;
   });
@@ -242,6 +281,21 @@ int gpen_restorer_model_size(const gpen_restorer* restorer) {
 
 int gpen_restorer_has_model(const gpen_restorer* restorer) {
   return restorer && restorer->restorer.has_model() ? 1 : 0;
+}
+
+gpen_status gpen_restorer_memory_stats(const gpen_restorer* restorer, gpen_memory_stats* out) {
+  return guarded([&] {
+    require(restorer, "restorer");
+    require(out, "out");
+    const gpen::MemoryStats m = restorer->restorer.memory_stats();
+    out->device_memory = m.device_memory ? 1 : 0;
+    out->allocated_bytes = m.allocated_bytes;
+    out->reserved_bytes = m.reserved_bytes;
+    out->peak_allocated_bytes = m.peak_allocated_bytes;
+    out->peak_reserved_bytes = m.peak_reserved_bytes;
+    out->total_bytes = m.total_bytes;
+    return GPEN_OK;
+  });
 }
 
 gpen_status gpen_restore(gpen_restorer* restorer, const gpen_image* photo, const gpen_restore_params* params,

@@ -4,9 +4,12 @@
  *  - Opaque handles: gpen_restorer, gpen_result, gpen_batch_report; each has a destroy function.
  *  - Every function that can fail returns a gpen_status; GPEN_OK is 0. The message of the last
  *    failure on the calling thread is gpen_last_error(). No C++ exception crosses this ABI.
- *  - Parameter structs start with struct_size: get them from gpen_*_default_params(), change
+ *  - Parameter structs start with struct_size: fill them with gpen_*_params_init(&p, sizeof p)
+ *    (or, when your header and library are the same version, gpen_*_default_params()), change
  *    fields, pass a pointer. A library newer than your header reads only the fields you know of
- *    (the rest keep their defaults); an older one ignores fields it does not know.
+ *    (the rest keep their defaults); an older one ignores fields it does not know. The *_init
+ *    functions write only sizeof p bytes, so they are the safe choice for FFI bindings and for
+ *    programs that may meet a newer library.
  *  - Images you pass are views over your memory (gpen_image); images the library returns are
  *    library-owned until the result is destroyed, or copied into your buffer with the *_copy_*
  *    functions.
@@ -43,12 +46,16 @@ typedef enum gpen_status {
   GPEN_ERR_ENCODE_FAILED = 7,
   GPEN_ERR_DEVICE_UNAVAILABLE = 8,
   GPEN_ERR_NO_MODEL = 9,
+  GPEN_ERR_OUT_OF_MEMORY = 10, /* the device ran out of memory, or reached memory_limit_mb */
   GPEN_ERR_INTERNAL = 100
 } gpen_status;
 
 typedef enum gpen_mode { GPEN_MODE_NATURAL = 0, GPEN_MODE_STRONG = 1, GPEN_MODE_DETAIL = 2 } gpen_mode;
 typedef enum gpen_precision { GPEN_FP32 = 0, GPEN_FP16 = 1, GPEN_BF16 = 2 } gpen_precision;
 typedef enum gpen_color_order { GPEN_BGR = 0, GPEN_RGB = 1 } gpen_color_order;
+/* Where whole photos' faces are cut out and pasted back: AUTO = on the GPU for CUDA devices,
+ * with OpenCV on the host for the CPU (docs/gpu.md). */
+typedef enum gpen_photo_ops { GPEN_PHOTO_OPS_AUTO = 0, GPEN_PHOTO_OPS_HOST = 1, GPEN_PHOTO_OPS_DEVICE = 2 } gpen_photo_ops;
 typedef enum gpen_file_status {
   GPEN_FILE_RESTORED = 0,
   GPEN_FILE_FAILED = 1,
@@ -88,7 +95,21 @@ typedef struct gpen_restorer_params {
   gpen_precision precision;
   int max_batch;
   int detection_max_side;
+  int memory_limit_mb;     /* CUDA only: cap on the caching allocator, MiB; 0 = none */
+  int warmup;              /* CUDA only: one max_batch batch at load (default 1) */
+  gpen_photo_ops photo_ops;
 } gpen_restorer_params;
+
+/* Device memory held by LibTorch's caching allocator on the restorer's device (the process's
+ * figures for that device). device_memory is 0 on the CPU, where every figure is 0. */
+typedef struct gpen_memory_stats {
+  int device_memory;
+  long long allocated_bytes;
+  long long reserved_bytes;
+  long long peak_allocated_bytes;
+  long long peak_reserved_bytes;
+  long long total_bytes;
+} gpen_memory_stats;
 
 typedef struct gpen_restore_params {
   uint32_t struct_size;
@@ -142,6 +163,11 @@ GPEN_C_API const char* gpen_status_name(gpen_status status);
 GPEN_C_API gpen_restorer_params gpen_restorer_default_params(void);
 GPEN_C_API gpen_restore_params gpen_restore_default_params(void);
 GPEN_C_API gpen_batch_params gpen_batch_default_params(void);
+/* Writes the defaults into the first struct_size bytes of *params and sets its struct_size
+ * (pass sizeof *params): binary-compatible whatever the library's version. */
+GPEN_C_API gpen_status gpen_restorer_params_init(gpen_restorer_params* params, uint32_t struct_size);
+GPEN_C_API gpen_status gpen_restore_params_init(gpen_restore_params* params, uint32_t struct_size);
+GPEN_C_API gpen_status gpen_batch_params_init(gpen_batch_params* params, uint32_t struct_size);
 /* Fills *out with a named preset ("natural", "old-photo", "id-photo", "selfie", "motion-blur",
  * "group-photo"); out->struct_size must be set. */
 GPEN_C_API gpen_status gpen_restore_params_preset(const char* name, gpen_restore_params* out);
@@ -152,6 +178,8 @@ GPEN_C_API void gpen_restorer_destroy(gpen_restorer* restorer);
 GPEN_C_API int gpen_restorer_model_size(const gpen_restorer* restorer);
 /* 1 with a GPEN model, 0 for the classic path. */
 GPEN_C_API int gpen_restorer_has_model(const gpen_restorer* restorer);
+/* The caching allocator's figures for the restorer's device. */
+GPEN_C_API gpen_status gpen_restorer_memory_stats(const gpen_restorer* restorer, gpen_memory_stats* out);
 
 /* Whole photo: detect, align, restore, paste back. params NULL = defaults. */
 GPEN_C_API gpen_status gpen_restore(gpen_restorer* restorer, const gpen_image* photo,

@@ -21,7 +21,8 @@ class Image(ctypes.Structure):
 class RestorerParams(ctypes.Structure):
     _fields_ = [("struct_size", ctypes.c_uint32), ("model_path", ctypes.c_char_p), ("device", ctypes.c_char_p),
                 ("detector", ctypes.c_char_p), ("threads", ctypes.c_int), ("precision", ctypes.c_int),
-                ("max_batch", ctypes.c_int), ("detection_max_side", ctypes.c_int)]
+                ("max_batch", ctypes.c_int), ("detection_max_side", ctypes.c_int),
+                ("memory_limit_mb", ctypes.c_int), ("warmup", ctypes.c_int), ("photo_ops", ctypes.c_int)]
 
 
 class RestoreParams(ctypes.Structure):
@@ -36,12 +37,14 @@ def open_library(path: str) -> ctypes.CDLL:
     handle, out = ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p)
     lib.gpen_version.restype = ctypes.c_char_p
     lib.gpen_last_error.restype = ctypes.c_char_p
-    lib.gpen_restorer_default_params.restype = RestorerParams
-    lib.gpen_restore_default_params.restype = RestoreParams
-    lib.gpen_restorer_create.argtypes = [ctypes.POINTER(RestorerParams), out]
+    # Parameter structs are filled in place with the *_init functions, which write only the bytes
+    # this declaration has: safe with any version of the library.
+    lib.gpen_restorer_params_init.argtypes = [ctypes.c_void_p, ctypes.c_uint32]
+    lib.gpen_restore_params_init.argtypes = [ctypes.c_void_p, ctypes.c_uint32]
+    lib.gpen_restorer_create.argtypes = [ctypes.c_void_p, out]
     lib.gpen_restorer_destroy.argtypes = [handle]
     lib.gpen_restorer_model_size.argtypes = [handle]
-    lib.gpen_restore_aligned.argtypes = [handle, ctypes.POINTER(Image), ctypes.POINTER(RestoreParams), out]
+    lib.gpen_restore_aligned.argtypes = [handle, ctypes.POINTER(Image), ctypes.c_void_p, out]
     lib.gpen_result_image.restype = Image
     lib.gpen_result_image.argtypes = [handle]
     lib.gpen_result_copy_image.argtypes = [handle, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_size_t]
@@ -49,9 +52,18 @@ def open_library(path: str) -> ctypes.CDLL:
     return lib
 
 
+def defaults(lib: ctypes.CDLL, struct_type):
+    """A RestorerParams or RestoreParams holding the library's defaults, struct_size set."""
+    params = struct_type()
+    init = lib.gpen_restorer_params_init if struct_type is RestorerParams else lib.gpen_restore_params_init
+    if init(ctypes.byref(params), ctypes.sizeof(params)) != 0:
+        raise RuntimeError(lib.gpen_last_error().decode())
+    return params
+
+
 def main(argv) -> int:
     lib = open_library(argv[1])
-    params = lib.gpen_restorer_default_params()  # struct_size is set for us
+    params = defaults(lib, RestorerParams)  # struct_size is set for us
     params.model_path = argv[2].encode() if len(argv) > 2 else None
     restorer = ctypes.c_void_p()
     if lib.gpen_restorer_create(ctypes.byref(params), ctypes.byref(restorer)) != 0:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from .errors import (DecodeError, DeviceError, EncodeError, GpenError, GpenFileNotFoundError,  # noqa: F401
-                     ImageError, InternalError, InvalidArgumentError, ModelError)
+                     ImageError, InternalError, InvalidArgumentError, ModelError, OutOfMemoryError)
 
 __version__ = "0.1.0"
 
@@ -138,13 +138,27 @@ class Restorer:
         precision: ``"fp32"``, or ``"fp16"``/``"bf16"`` on CUDA.
         max_batch: faces per model call.
         detection_max_side: photos larger than this are searched on a downscaled copy.
+        memory_limit_mb: CUDA only: cap on the device memory LibTorch's caching allocator may hold,
+            in MiB (0 = none); beyond it calls fail with :class:`OutOfMemoryError`.
+        warmup: CUDA only: run one ``max_batch`` batch at load so that later calls allocate
+            nothing new.
+        photo_ops: where whole photos' faces are cut out and pasted back: ``"auto"`` (on the
+            GPU for CUDA devices, OpenCV on the host for the CPU), ``"host"`` or ``"device"``.
     """
 
     def __init__(self, model: Optional[str] = None, device: str = "cpu", *, detector: str = "dlib",
                  threads: int = 0, precision: str = "fp32", max_batch: int = 4,
-                 detection_max_side: int = 6000):
+                 detection_max_side: int = 6000, memory_limit_mb: int = 0, warmup: bool = True,
+                 photo_ops: str = "auto"):
         self._impl = _ext().Restorer(str(model) if model else "", device, detector, threads, precision,
-                                     max_batch, detection_max_side)
+                                     max_batch, detection_max_side, memory_limit_mb, bool(warmup),
+                                     photo_ops)
+
+    def memory_stats(self) -> Dict[str, Any]:
+        """Device memory held by LibTorch's caching allocator on this restorer's device:
+        ``allocated_bytes``, ``reserved_bytes``, their peaks and the device's ``total_bytes``.
+        On the CPU ``device_memory`` is False and every figure 0."""
+        return self._impl.memory_stats()
 
     @property
     def model_info(self) -> Dict[str, Any]:

@@ -4,7 +4,7 @@ import numpy as np
 
 from .errors import (DecodeError as DecodeError, DeviceError as DeviceError, EncodeError as EncodeError,
                      GpenError as GpenError, GpenFileNotFoundError as GpenFileNotFoundError,
-                     ImageError as ImageError, InternalError as InternalError,
+                     ImageError as ImageError, InternalError as InternalError, OutOfMemoryError as OutOfMemoryError,
                      InvalidArgumentError as InvalidArgumentError, ModelError as ModelError)
 
 __version__: str
@@ -31,7 +31,9 @@ def write_image(path: str, image: np.ndarray, rgb: bool = ..., quality: int = ..
 
 class Restorer:
     def __init__(self, model: Optional[str] = ..., device: str = ..., *, detector: str = ..., threads: int = ...,
-                 precision: str = ..., max_batch: int = ..., detection_max_side: int = ...) -> None: ...
+                 precision: str = ..., max_batch: int = ..., detection_max_side: int = ...,
+                 memory_limit_mb: int = ..., warmup: bool = ..., photo_ops: str = ...) -> None: ...
+    def memory_stats(self) -> Dict[str, Any]: ...
     @property
     def model_info(self) -> Dict[str, Any]: ...
     @property

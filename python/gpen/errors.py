@@ -1,7 +1,7 @@
 """Exceptions raised by gpen. Every one is a :class:`GpenError` carrying the C++ message and a
 stable ``code`` (e.g. ``"invalid-model"``); each also derives from the built-in exception a Python
 user would expect (``ValueError`` for bad arguments and images, ``FileNotFoundError`` for missing
-files, ``OSError`` for decode/encode failures, ``RuntimeError`` for device and internal errors)."""
+files, ``OSError`` for decode/encode failures, ``RuntimeError`` for device and internal errors, ``MemoryError`` when the device runs out)."""
 
 
 class GpenError(Exception):
@@ -44,6 +44,11 @@ class DeviceError(GpenError, RuntimeError):
     code = "device-unavailable"
 
 
+class OutOfMemoryError(GpenError, MemoryError):
+    """The device ran out of memory, or reached ``memory_limit_mb``."""
+    code = "out-of-memory"
+
+
 class InternalError(GpenError, RuntimeError):
     code = "internal"
 
@@ -58,6 +63,7 @@ _BY_CODE = {
     "decode-failed": DecodeError,
     "encode-failed": EncodeError,
     "device-unavailable": DeviceError,
+    "out-of-memory": OutOfMemoryError,
     "internal": InternalError,
 }
 

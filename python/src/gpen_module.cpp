@@ -98,7 +98,8 @@ py::dict face_to_dict(const gpen::FaceResult& f, bool with_crops) {
 class PyRestorer {
  public:
   PyRestorer(const std::string& model, const std::string& device, const std::string& detector, int threads,
-             const std::string& precision, int max_batch, int detection_max_side) {
+             const std::string& precision, int max_batch, int detection_max_side, int memory_limit_mb,
+             bool warmup, const std::string& photo_ops) {
     gpen::RestorerOptions o;
     o.model_path = model;
     o.device = device;
@@ -107,7 +108,22 @@ class PyRestorer {
     o.precision = gpen::parse_precision(precision);
     o.max_batch = max_batch;
     o.detection_max_side = detection_max_side;
+    o.memory_limit_mb = memory_limit_mb;
+    o.warmup = warmup;
+    o.photo_ops = gpen::parse_photo_ops(photo_ops);
     restorer_ = std::make_unique<gpen::Restorer>(o);
+  }
+
+  py::dict memory_stats() const {
+    const gpen::MemoryStats m = restorer_->memory_stats();
+    py::dict d;
+    d["device_memory"] = m.device_memory;
+    d["allocated_bytes"] = m.allocated_bytes;
+    d["reserved_bytes"] = m.reserved_bytes;
+    d["peak_allocated_bytes"] = m.peak_allocated_bytes;
+    d["peak_reserved_bytes"] = m.peak_reserved_bytes;
+    d["total_bytes"] = m.total_bytes;
+    return d;
   }
 
   py::dict model_info() const {
@@ -308,9 +324,12 @@ PYBIND11_MODULE(_gpen, m) {
   }, py::arg("path"), py::arg("image"), py::arg("rgb") = false, py::arg("quality") = 95);
 
   py::class_<PyRestorer>(m, "Restorer")
-      .def(py::init<const std::string&, const std::string&, const std::string&, int, const std::string&, int, int>(),
+      .def(py::init<const std::string&, const std::string&, const std::string&, int, const std::string&, int, int,
+                    int, bool, const std::string&>(),
            py::arg("model"), py::arg("device"), py::arg("detector"), py::arg("threads"), py::arg("precision"),
-           py::arg("max_batch"), py::arg("detection_max_side"))
+           py::arg("max_batch"), py::arg("detection_max_side"), py::arg("memory_limit_mb"), py::arg("warmup"),
+           py::arg("photo_ops"))
+      .def("memory_stats", &PyRestorer::memory_stats)
       .def_property_readonly("model_info", &PyRestorer::model_info)
       .def_property_readonly("has_model", &PyRestorer::has_model)
       .def("restore", &PyRestorer::restore)

@@ -67,6 +67,12 @@ int main(int argc, char** argv) {
   gpen_restorer_params rp = gpen_restorer_default_params();
   CHECK(rp.struct_size == sizeof(gpen_restorer_params));
   CHECK(rp.max_batch == 4 && rp.threads == 0);
+  gpen_restorer_params inited;
+  CHECK(gpen_restorer_params_init(&inited, sizeof inited) == GPEN_OK);
+  CHECK(inited.struct_size == sizeof inited && inited.max_batch == 4 && inited.warmup == 1);
+  CHECK_ERROR(gpen_restorer_params_init(&inited, 2), GPEN_ERR_INVALID_ARGUMENT, "is not a struct size");
+  gpen_batch_params binit;
+  CHECK(gpen_batch_params_init(&binit, sizeof binit) == GPEN_OK && binit.quality == gpen_batch_default_params().quality);
   gpen_restore_params params = gpen_restore_default_params();
   CHECK(params.strength == 100.0f && params.mode == GPEN_MODE_NATURAL && params.upscale == 1);
   gpen_restore_params old = gpen_restore_default_params();
@@ -111,6 +117,23 @@ int main(int argc, char** argv) {
   CHECK(strcmp(gpen_last_error(), "") == 0);
   CHECK(gpen_restorer_model_size(r) == 64);
   CHECK(gpen_restorer_has_model(r) == 1);
+
+  /* Device memory: nothing to report on the CPU; a cap there is refused by name. */
+  gpen_memory_stats mem;
+  memset(&mem, 0xff, sizeof mem);
+  CHECK(gpen_restorer_memory_stats(r, &mem) == GPEN_OK);
+  CHECK(mem.device_memory == 0 && mem.reserved_bytes == 0 && mem.total_bytes == 0);
+  CHECK_ERROR(gpen_restorer_memory_stats(r, NULL), GPEN_ERR_INVALID_ARGUMENT, "out is NULL");
+  CHECK(rp.warmup == 1 && rp.memory_limit_mb == 0 && rp.photo_ops == GPEN_PHOTO_OPS_AUTO);
+  gpen_restorer* other = NULL;
+  gpen_restorer_params capped = rp;
+  capped.memory_limit_mb = 256;
+  CHECK_ERROR(gpen_restorer_create(&capped, &other), GPEN_ERR_INVALID_ARGUMENT,
+              "memory_limit_mb applies to CUDA devices only");
+  capped = rp;
+  capped.photo_ops = (gpen_photo_ops)7;
+  CHECK_ERROR(gpen_restorer_create(&capped, &other), GPEN_ERR_INVALID_ARGUMENT, "photo_ops must be");
+  CHECK(strcmp(gpen_status_name(GPEN_ERR_OUT_OF_MEMORY), "out-of-memory") == 0);
 
   /* Aligned face: memory in, memory out. */
   unsigned char* face = pattern(64, 64, 3);
@@ -195,6 +218,22 @@ int main(int argc, char** argv) {
     CHECK(gpen_result_copy_image(res, restored, (size_t)w * h * 3, 0) == GPEN_OK);
     CHECK(memcmp(restored, rgb, (size_t)w * h * 3) != 0); /* faces were pasted */
     gpen_result_destroy(res);
+
+    /* The same through the device path (LibTorch tensor ops; here on the CPU): close to the host's. */
+    gpen_restorer_params dp = rp;
+    dp.photo_ops = GPEN_PHOTO_OPS_DEVICE;
+    gpen_restorer* dr = NULL;
+    CHECK(gpen_restorer_create(&dp, &dr) == GPEN_OK);
+    CHECK(gpen_restore(dr, &sv, &sp, &res) == GPEN_OK);
+    CHECK(gpen_result_face_count(res) == n);
+    out = gpen_result_image(res);
+    double total = 0.0;
+    const unsigned char* dev = (const unsigned char*)out.data;
+    for (size_t i = 0; i < (size_t)w * h * 3; ++i) total += abs((int)dev[i] - (int)restored[i]);
+    printf("c api: device path vs host path: mean |diff| %.3f levels\n", total / ((double)w * h * 3));
+    CHECK(total / ((double)w * h * 3) < 0.5);
+    gpen_result_destroy(res);
+    gpen_restorer_destroy(dr);
     free(restored);
     free(rgb);
   } else {

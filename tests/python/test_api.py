@@ -71,6 +71,26 @@ def test_solvay_faces(restorer, shared):
     assert len(restorer.detect(photo)) >= 25
 
 
+def test_device_photo_ops_match_the_host_path(shared):
+    photo = gpen.read_image(os.path.join(shared, "data", "solvay_conference_1927.png"))
+    host = gpen.Restorer(model("random-64.pt"), photo_ops="host").restore(photo, strength=80)
+    dev = gpen.Restorer(model("random-64.pt"), photo_ops="device").restore(photo, strength=80)
+    assert len(dev.faces) == len(host.faces) >= 25
+    diff = np.abs(dev.image.astype(np.int16) - host.image.astype(np.int16))
+    assert diff.mean() < 0.5
+    with pytest.raises(gpen.InvalidArgumentError, match="photo_ops must be auto, host or device"):
+        gpen.Restorer(model("random-64.pt"), photo_ops="gpu")
+
+
+def test_memory_stats_and_cap_on_the_cpu():
+    r = gpen.Restorer(model("random-64.pt"))
+    stats = r.memory_stats()
+    assert stats["device_memory"] is False and stats["reserved_bytes"] == 0 and stats["total_bytes"] == 0
+    with pytest.raises(gpen.InvalidArgumentError, match="memory_limit_mb applies to CUDA devices only"):
+        gpen.Restorer(model("random-64.pt"), memory_limit_mb=512)
+    assert issubclass(gpen.OutOfMemoryError, MemoryError) and gpen.OutOfMemoryError.code == "out-of-memory"
+
+
 def test_pil_images_are_rgb_in_and_out(restorer):
     Image = pytest.importorskip("PIL.Image")
     face = smooth()

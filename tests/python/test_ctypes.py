@@ -29,12 +29,33 @@ def lib():
 
 def test_version_and_struct_sizes(lib):
     assert lib.gpen_version() == b"0.1.0"
-    assert lib.gpen_restorer_default_params().struct_size == ctypes.sizeof(RestorerParams)
-    assert lib.gpen_restore_default_params().struct_size == ctypes.sizeof(RestoreParams)
+    assert example.defaults(lib, RestorerParams).struct_size == ctypes.sizeof(RestorerParams)
+    restore = example.defaults(lib, RestoreParams)
+    assert restore.struct_size == ctypes.sizeof(RestoreParams) and restore.strength == 100.0
+    assert lib.gpen_restorer_params_init(None, 48) == 1
+    assert b"params is NULL" in lib.gpen_last_error()
+
+
+class OlderRestorerParams(ctypes.Structure):
+    """gpen_restorer_params as the 0.1 header had it (before memory_limit_mb, warmup, photo_ops)."""
+    _fields_ = RestorerParams._fields_[:8]
+
+
+def test_a_caller_with_an_older_struct_gets_defaults_for_the_rest(lib):
+    guard = (ctypes.c_ubyte * 64)(*([0xAB] * 64))  # bytes right after the older struct
+    holder = type("Holder", (ctypes.Structure,), {"_fields_": [("p", OlderRestorerParams), ("guard", ctypes.c_ubyte * 64)]})()
+    holder.guard = guard
+    assert lib.gpen_restorer_params_init(ctypes.byref(holder.p), ctypes.sizeof(OlderRestorerParams)) == 0
+    assert holder.p.struct_size == ctypes.sizeof(OlderRestorerParams) and holder.p.max_batch == 4
+    assert all(b == 0xAB for b in holder.guard)  # nothing written past what the caller has
+    holder.p.model_path = os.path.join(MODELS, "random-64.pt").encode()
+    handle = ctypes.c_void_p()
+    assert lib.gpen_restorer_create(ctypes.byref(holder.p), ctypes.byref(handle)) == 0, lib.gpen_last_error()
+    lib.gpen_restorer_destroy(handle)
 
 
 def test_restore_a_face_from_numpy_memory(lib):
-    params = lib.gpen_restorer_default_params()
+    params = example.defaults(lib, RestorerParams)
     params.model_path = os.path.join(MODELS, "random-64.pt").encode()
     handle = ctypes.c_void_p()
     assert lib.gpen_restorer_create(ctypes.byref(params), ctypes.byref(handle)) == 0, lib.gpen_last_error()
@@ -42,7 +63,7 @@ def test_restore_a_face_from_numpy_memory(lib):
         assert lib.gpen_restorer_model_size(handle) == 64
         face = np.ascontiguousarray(np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8))
         view = Image(face.ctypes.data, 64, 64, 3, 8, 0, 0)
-        zero = lib.gpen_restore_default_params()
+        zero = example.defaults(lib, RestoreParams)
         zero.strength = 0.0
         result = ctypes.c_void_p()
         assert lib.gpen_restore_aligned(handle, ctypes.byref(view), ctypes.byref(zero), ctypes.byref(result)) == 0
@@ -58,7 +79,7 @@ def test_restore_a_face_from_numpy_memory(lib):
 
 
 def test_errors_come_back_as_status_and_message(lib):
-    params = lib.gpen_restorer_default_params()
+    params = example.defaults(lib, RestorerParams)
     params.model_path = b"/nonexistent/model.pt"
     handle = ctypes.c_void_p()
     assert lib.gpen_restorer_create(ctypes.byref(params), ctypes.byref(handle)) == 2
