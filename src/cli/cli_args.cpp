@@ -37,7 +37,7 @@ bool takes_value(const std::string& flag) {
   for (const char* f : {"--model", "-o", "--output", "--strength", "--mode", "--denoise", "--sharpen",
                         "--device", "--threads", "--batch-size", "--detector", "--upscale", "--preset",
                         "--max-faces", "--min-face-size", "--json", "--ext", "--format", "--quality",
-                        "--readers", "--writers", "--precision"}) {
+                        "--readers", "--writers", "--precision", "--memory-limit-mb", "--photo-ops"}) {
     if (flag == f) return true;
   }
   return false;
@@ -81,6 +81,9 @@ as OUTDIR/<stem>.<format>; files found in an input directory keep their relative
   --precision NAME      fp32 | fp16 (CUDA) | bf16 (CUDA, or CPUs with AVX-512; ~2x faster) (default fp32)
   --threads N           CPU threads, 0 = all cores (default 0)
   --batch-size N        faces per model call, 1-256 (default 4)
+  --memory-limit-mb N   CUDA: cap on the GPU memory LibTorch may hold, MiB (default 0 = none)
+  --photo-ops NAME      auto | host | device: where faces are cut out and pasted back
+                        (default auto = on the GPU for CUDA, OpenCV on the CPU)
   --version             print the version and exit
   -h, --help            print this help and exit
 
@@ -141,6 +144,8 @@ CliArgs parse_cli_args(const std::vector<std::string>& args) {
     else if (flag == "--precision") out.options.precision = parse_precision(value);
     else if (flag == "--threads") out.options.threads = parse_int(flag, value);
     else if (flag == "--batch-size") out.options.max_batch = parse_int(flag, value);
+    else if (flag == "--memory-limit-mb") out.options.memory_limit_mb = parse_int(flag, value);
+    else if (flag == "--photo-ops") out.options.photo_ops = parse_photo_ops(value);
     else fail("unknown option " + flag + " (see --help)");
   }
   if (out.show_help || out.show_version) return out;

@@ -87,6 +87,13 @@ TEST_CASE("cli: batch flags") {
                    "--quality must be 1-100, got 0");
   CHECK_GPEN_ERROR(parse_cli_args({"-o", "out", "--readers", "0", "x"}), ErrorCode::InvalidArgument,
                    "--readers must be 1-64");
+  const auto gpu = parse_cli_args({"-o", "out", "--device", "cuda:1", "--memory-limit-mb", "8000",
+                                   "--photo-ops", "host", "dir"});
+  CHECK(gpu.options.device == "cuda:1");
+  CHECK(gpu.options.memory_limit_mb == 8000);
+  CHECK(gpu.options.photo_ops == gpen::PhotoOps::Host);
+  CHECK_GPEN_ERROR(parse_cli_args({"-o", "out", "--photo-ops", "gpu", "x"}), ErrorCode::InvalidArgument,
+                   "photo_ops must be auto, host or device, got 'gpu'");
 }
 
 TEST_CASE("cli: --help and --version need nothing else") {
