@@ -74,12 +74,12 @@ void cap_device_memory(const torch::Device& device, std::int64_t bytes) {
                   "memory_limit_mb " + std::to_string(bytes >> 20) + " exceeds the " +
                       std::to_string(static_cast<std::int64_t>(total) >> 20) + " MiB of " + device.str());
     }
-    c10::cuda::CUDACachingAllocator::setMemoryFraction(static_cast<double>(bytes) / total, index);
+    const double fraction = bytes > 0 ? static_cast<double>(bytes) / total : 1.0;
+    c10::cuda::CUDACachingAllocator::setMemoryFraction(fraction, index);
     return;
   }
-#else
-  (void)bytes;
 #endif
+  if (bytes == 0) return;
   throw Error(ErrorCode::InvalidArgument,
               "memory_limit_mb applies to CUDA devices only (device is \"" + device.str() + "\"); use 0");
 }

@@ -38,8 +38,9 @@ void synchronize_current_stream(const torch::Device& device);
 /// The caching allocator's figures for `device` (all zero, device_memory false, on the CPU).
 MemoryStats device_memory_stats(const torch::Device& device);
 
-/// Caps what the caching allocator may hold on `device` at `bytes` (CUDA only). Throws
-/// gpen::Error(InvalidArgument) when the cap exceeds the device's memory.
+/// Caps what the caching allocator may hold on `device` at `bytes`, 0 = no cap (CUDA; the cap
+/// is the process's for that device, so the last call wins). Throws gpen::Error(InvalidArgument)
+/// when the cap exceeds the device's memory, or for a non-zero cap on the CPU.
 void cap_device_memory(const torch::Device& device, std::int64_t bytes);
 
 /// Host memory for copies to and from `device`: page-locked (pinned) for CUDA devices, so that

@@ -63,17 +63,13 @@ torch::Dtype model_dtype(Precision precision, const torch::Device& device) {
   return torch::kBFloat16;
 }
 
-// One batch of max_batch blank faces: kernels are chosen and the caching allocator reserves
-// what steady state needs.
+// One batch of max_batch blank faces through the whole per-face path (pinned upload, model,
+// download): kernels are chosen and the caching allocator reserves what steady state needs.
 void warm_up(const detail::FaceEnhancer& enhancer, int max_batch) {
   const int size = enhancer.info().size;
-  detail::DeviceStreamScope stream(enhancer.device());
-  detail::with_torch_errors("warm-up of " + enhancer.info().path, [&] {
-    const torch::Tensor blank = torch::full({max_batch, 3, size, size}, 128.0f,
-                                            torch::TensorOptions().device(enhancer.device()));
-    enhancer.enhance_pixels(blank);
-    stream.synchronize();
-  });
+  const detail::DeviceStreamScope stream(enhancer.device());
+  const std::vector<cv::Mat> blank(static_cast<std::size_t>(max_batch), cv::Mat(size, size, CV_8UC3, cv::Scalar::all(128)));
+  detail::with_torch_errors("warm-up of " + enhancer.info().path, [&] { return enhancer.enhance(blank); });
 }
 
 }  // namespace
@@ -97,7 +93,7 @@ Restorer::Restorer(const RestorerOptions& options, std::unique_ptr<FaceDetector>
                           ? options.threads
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   at::set_num_threads(threads);
-  if (options.memory_limit_mb > 0) detail::cap_device_memory(device, std::int64_t{options.memory_limit_mb} << 20);
+  detail::cap_device_memory(device, std::int64_t{options.memory_limit_mb} << 20);
   impl_->detector_instance = std::move(detector);
   impl_->device = device;
   if (options.model_path.empty()) {

@@ -48,8 +48,9 @@ struct RestorerOptions {
   int max_batch = 4;
   /// CUDA only: the most device memory LibTorch's caching allocator may hold for this process
   /// on the device, in MiB (0 = no cap). A call that would need more fails with
-  /// gpen::Error(OutOfMemory) instead of taking memory other programs need. Setting it for the
-  /// CPU is an InvalidArgument error.
+  /// gpen::Error(OutOfMemory) instead of taking memory other programs need. The cap is the
+  /// process's for that device (LibTorch keeps one per device), so the last Restorer created
+  /// sets it. Setting it for the CPU is an InvalidArgument error.
   int memory_limit_mb = 0;
   /// CUDA only: run one batch of max_batch blank faces at load, so that kernels are chosen and
   /// the caching allocator already holds what steady state needs: the first restore is as fast
