@@ -51,19 +51,23 @@ def main() -> int:
         export.export_model(model, path, {"random_weights": True, "seed": 0})
         for precision, dtype in (("fp32", torch.float32), ("fp16", torch.float16)):
             for batch in (1, 8, 32):
-                out = subprocess.run([args.bench, "--model", path, "--device", args.device, "--precision", precision,
-                                      "--batch", str(batch), "--iters", str(args.iters), "--warmup", "3"],
-                                     capture_output=True, text=True)
-                ours = json.loads(out.stdout.strip().splitlines()[-1]) if out.returncode == 0 else None
+                runs = {}
+                for streams in (1, 2):
+                    out = subprocess.run([args.bench, "--model", path, "--device", args.device, "--precision",
+                                          precision, "--batch", str(batch), "--iters", str(args.iters), "--warmup",
+                                          "3", "--streams", str(streams)], capture_output=True, text=True)
+                    runs[streams] = (json.loads(out.stdout.strip().splitlines()[-1]) if out.returncode == 0
+                                     else {"faces_per_s": float("nan"), "error": out.stderr.strip()[-200:]})
                 ref = eager_faces_per_s(model, batch, dtype, args.device, max(3, args.iters // 4))
-                ours_fps = 1.0 / ours["mean_per_face_s"] if ours else float("nan")
-                rows.append((precision, batch, ref, ours_fps, out.stderr.strip()[-200:] if not ours else ""))
+                rows.append((precision, batch, ref, runs[1]["faces_per_s"], runs[2]["faces_per_s"],
+                             runs[1].get("reserved_bytes", 0) / 2**20, runs[1].get("error", "")))
     print(f"GPU: {torch.cuda.get_device_name(0)}, torch {torch.__version__}")
     print()
-    print("| precision | batch | eager reference faces/s | gpen C++ faces/s | speed-up |")
-    print("|---|---|---|---|---|")
-    for precision, batch, ref, ours, err in rows:
-        print(f"| {precision} | {batch} | {ref:.1f} | {ours:.1f} | {ours / ref:.1f}x | {err}")
+    print("| precision | batch | eager reference faces/s | gpen C++ faces/s | speed-up | gpen, 2 streams | "
+          "reserved MiB |")
+    print("|---|---|---|---|---|---|---|")
+    for precision, batch, ref, ours, ours2, reserved, err in rows:
+        print(f"| {precision} | {batch} | {ref:.1f} | {ours:.1f} | {ours / ref:.1f}x | {ours2:.1f} | {reserved:.0f} | {err}")
     return 0
 
 

@@ -89,13 +89,17 @@ torch::Tensor auto_levels(const torch::Tensor& faces, double low, double high) {
 }  // namespace
 
 torch::Tensor upload_image(const cv::Mat& bgr, const torch::Device& device) {
+  return upload_image_bytes(bgr, device).to(torch::kFloat32);
+}
+
+torch::Tensor upload_image_bytes(const cv::Mat& bgr, const torch::Device& device) {
   CV_Assert(bgr.type() == CV_8UC3);
   torch::Tensor bytes = torch::empty({bgr.rows, bgr.cols, 3}, host_staging(device, torch::kUInt8));
   const std::size_t row_bytes = static_cast<std::size_t>(bgr.cols) * 3;
   for (int y = 0; y < bgr.rows; ++y) {
     std::memcpy(bytes.data_ptr<uint8_t>() + y * row_bytes, bgr.ptr(y), row_bytes);
   }
-  return bytes.to(device, /*non_blocking=*/true).permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat32);
+  return bytes.to(device, /*non_blocking=*/true).permute({2, 0, 1}).unsqueeze(0);
 }
 
 cv::Matx23d normalised_affine(const cv::Matx23d& src_from_dst, cv::Size src, cv::Size dst) {

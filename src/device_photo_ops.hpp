@@ -13,8 +13,11 @@
 
 namespace gpen::detail {
 
-/// An 8-bit BGR image as a [1, 3, H, W] pixel tensor on `device` (one upload, from pinned
-/// memory and asynchronous on CUDA).
+/// An 8-bit BGR image as a [1, 3, H, W] uint8 tensor on `device` (one upload, from pinned
+/// memory and asynchronous on CUDA). A quarter of the float form's memory while it waits.
+torch::Tensor upload_image_bytes(const cv::Mat& bgr, const torch::Device& device);
+
+/// The same as a pixel tensor (float).
 torch::Tensor upload_image(const cv::Mat& bgr, const torch::Device& device);
 
 /// The affine map between normalised coordinates (align_corners = false) that corresponds to

@@ -52,8 +52,8 @@ PhotoJob prepare_photo(const ImageView& photo, const RestoreParams& params, cons
   job.faces = detect_faces(bgr, params, detector, detection_max_side);
   for (const DetectedFace& face : job.faces) job.transforms.push_back(alignment_transform(face.landmarks, size));
   if (device && !job.faces.empty()) {
-    job.device_photo = upload_image(job.layers.bgr, *device);
-    const torch::Tensor crops = warp_faces(job.device_photo, job.transforms, size);
+    job.device_photo = upload_image_bytes(job.layers.bgr, *device);
+    const torch::Tensor crops = warp_faces(job.device_photo.to(torch::kFloat32), job.transforms, size);
     job.aligned = pixels_to_mats(crops);
     if (params.mode == Mode::Strong) {  // the bilateral pre-filter runs on the host
       std::vector<cv::Mat> inputs;
@@ -79,15 +79,18 @@ cv::Mat paste_on_device(PhotoJob& job, const RestoreParams& params, int size, st
   const torch::Tensor finished = finish_faces(torch::stack(job.device_restored), params);
   const std::vector<cv::Mat> restored = pixels_to_mats(finished);
   for (std::size_t i = 0; i < faces.size(); ++i) faces[i].restored = to_image(restored[i], ColorOrder::BGR);
-  torch::Tensor canvas = job.device_photo;  // the upload is not needed any more: paste into it
+  torch::Tensor canvas;
   if (params.upscale > 1) {
     cv::Mat resized;
     cv::resize(job.layers.bgr, resized, cv::Size(), params.upscale, params.upscale, cv::INTER_LANCZOS4);
-    canvas = upload_image(resized, canvas.device());
+    canvas = upload_image(resized, job.device_photo.device());
+  } else {
+    canvas = job.device_photo.to(torch::kFloat32);
   }
+  job.device_photo = torch::Tensor();  // not needed any more
   const cv::Mat host_mask = face_mask(size);
   const torch::Tensor mask =
-      torch::from_blob(host_mask.data, {size, size}, torch::kFloat32).to(canvas.device());
+      torch::from_blob(host_mask.data, {size, size}, torch::kFloat32).to(canvas.device());  // host_mask outlives its use below
   std::vector<cv::Matx23d> crop_from_canvas_maps;
   for (const cv::Matx23d& m : job.transforms) crop_from_canvas_maps.push_back(crop_from_canvas(m, params.upscale));
   paste_faces(canvas, finished, crop_from_canvas_maps, mask, params.strength / 100.0);

@@ -26,7 +26,7 @@ struct PhotoJob {
 
   // The device path (PhotoOps::Device; only for photos with faces): the same on the device, as
   // pixel tensors (face_tensor.hpp). `inputs` and `restored` stay empty.
-  torch::Tensor device_photo;                  ///< [1, 3, H, W]: layers.bgr, uploaded once
+  torch::Tensor device_photo;                  ///< [1, 3, H, W] uint8: layers.bgr, uploaded once
   torch::Tensor device_inputs;                 ///< [N, 3, S, S]
   std::vector<torch::Tensor> device_restored;  ///< [3, S, S] per face, filled by the caller
 
