@@ -14,6 +14,19 @@
 
 namespace gpen::detail {
 
+#if GPEN_HAVE_CUDA
+namespace {
+
+// The caching allocator is set up by LibTorch's lazy CUDA initialisation, which the first tensor
+// on a CUDA device triggers (the call that does it directly differs between LibTorch versions).
+int initialised_index(const torch::Device& device) {
+  (void)torch::empty({1}, torch::TensorOptions().device(device));
+  return device.has_index() ? device.index() : 0;
+}
+
+}  // namespace
+#endif
+
 struct DeviceStreamScope::State {
 #if GPEN_HAVE_CUDA
   std::optional<c10::cuda::CUDAStreamGuard> guard;
@@ -48,7 +61,7 @@ MemoryStats device_memory_stats(const torch::Device& device) {
   MemoryStats stats;
 #if GPEN_HAVE_CUDA
   if (device.is_cuda()) {
-    const int index = device.has_index() ? device.index() : 0;
+    const int index = initialised_index(device);
     const auto s = c10::cuda::CUDACachingAllocator::getDeviceStats(index);
     constexpr std::size_t kAll = 0;  // StatType::AGGREGATE: all pools together
     stats.device_memory = true;
@@ -67,7 +80,7 @@ MemoryStats device_memory_stats(const torch::Device& device) {
 void cap_device_memory(const torch::Device& device, std::int64_t bytes) {
 #if GPEN_HAVE_CUDA
   if (device.is_cuda()) {
-    const int index = device.has_index() ? device.index() : 0;
+    const int index = initialised_index(device);
     const double total = static_cast<double>(at::cuda::getDeviceProperties(index)->totalGlobalMem);
     if (static_cast<double>(bytes) > total) {
       throw Error(ErrorCode::InvalidArgument,

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "alignment.hpp"
+#include "cuda_support.hpp"
 #include "device_photo_ops.hpp"
 #include "enhance.hpp"
 #include "face_tensor.hpp"
@@ -210,6 +211,19 @@ TEST_CASE("device ops: the batch engine on the device path equals one-at-a-time 
     // Within 1 level: a face batched with others may round differently in the model.
     CHECK(test::max_abs_diff(test::mat_of(gpen::read_image(f.output)), test::mat_of(expected)) <= 1.0);
   }
+}
+
+TEST_CASE("device ops: on the CPU streams are no-ops and staging memory is ordinary") {
+  const gpen::detail::DeviceStreamScope scope(kCpu);
+  scope.synchronize();
+  gpen::detail::synchronize_current_stream(kCpu);
+  const torch::TensorOptions staging = gpen::detail::host_staging(kCpu, torch::kUInt8);
+  CHECK_FALSE(staging.pinned_memory());
+  CHECK(staging.device().is_cpu());
+  CHECK(torch::empty({4}, staging).dtype() == torch::kUInt8);
+  CHECK_FALSE(gpen::detail::device_memory_stats(kCpu).device_memory);
+  CHECK_NOTHROW(gpen::detail::cap_device_memory(kCpu, 0));
+  CHECK_THROWS_AS(gpen::detail::cap_device_memory(kCpu, 1 << 20), gpen::Error);
 }
 
 TEST_CASE("device ops: memory figures, the memory cap and photo_ops are checked and explained") {
