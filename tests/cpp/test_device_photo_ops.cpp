@@ -122,6 +122,7 @@ TEST_CASE("device ops: mode finishing matches the host's (levels exactly-ish, un
 }
 
 TEST_CASE("device ops: a whole photo through PhotoOps::Device matches PhotoOps::Host") {
+  if (!test::available(test::model("random-64.pt"))) return;
   const cv::Mat photo = test::smooth_pattern(200, 160, 9);
   for (const gpen::Mode mode : {gpen::Mode::Natural, gpen::Mode::Strong, gpen::Mode::Detail}) {
     gpen::RestoreParams p;
@@ -146,6 +147,7 @@ TEST_CASE("device ops: a whole photo through PhotoOps::Device matches PhotoOps::
 }
 
 TEST_CASE("device ops: with an identity model, paste-back on the device is exact outside the faces") {
+  if (!test::available(test::model("identity-512.pt"))) return;
   const cv::Mat photo = test::smooth_pattern(300, 240, 10);
   const std::vector<gpen::DetectedFace> faces = {test::face_at(20, 20, 0.3f), test::face_at(120, 60, 0.25f)};
   const gpen::Restorer r = restorer_with("identity-512.pt", gpen::PhotoOps::Device, faces, 2);
@@ -168,6 +170,7 @@ TEST_CASE("device ops: with an identity model, paste-back on the device is exact
 }
 
 TEST_CASE("device ops: strength 0 is byte for byte; upscale and several threads work on the device path") {
+  if (!test::available(test::model("random-64.pt"))) return;
   const cv::Mat photo = test::smooth_pattern(200, 160, 11);
   const gpen::Restorer r = restorer_with("random-64.pt", gpen::PhotoOps::Device, kTwoFaces);
   gpen::RestoreParams p;
@@ -191,6 +194,7 @@ TEST_CASE("device ops: strength 0 is byte for byte; upscale and several threads 
 }
 
 TEST_CASE("device ops: the batch engine on the device path equals one-at-a-time restoration") {
+  if (!test::available(test::model("random-64.pt"))) return;
   const std::string dir = test::temp_dir("batch-device");
   std::filesystem::create_directories(dir + "/in");
   for (int i = 0; i < 5; ++i) {
@@ -227,6 +231,7 @@ TEST_CASE("device ops: on the CPU streams are no-ops and staging memory is ordin
 }
 
 TEST_CASE("device ops: memory figures, the memory cap and photo_ops are checked and explained") {
+  if (!test::available(test::model("random-64.pt"))) return;
   gpen::RestorerOptions o;
   o.model_path = test::model("random-64.pt");
   const gpen::MemoryStats cpu = gpen::Restorer(o).memory_stats();
