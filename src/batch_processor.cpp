@@ -166,7 +166,8 @@ struct BatchProcessor::Impl {
       item.photo.inputs.push_back(detail::prepare_face(face, params));
     } else {
       item.photo = detail::prepare_photo(image.view(), params, engine->detector(),
-                                         engine->options.detection_max_side, size, engine->photo_device());
+                                         engine->options.detection_max_side, size, engine->photo_device(),
+                                         /*keep_crops=*/options.save_faces);
     }
     return item;
   }

@@ -39,8 +39,10 @@ std::vector<DetectedFace> detect_faces(const ImageView& photo, const RestorePara
 }
 
 PhotoJob prepare_photo(const ImageView& photo, const RestoreParams& params, const FaceDetector& detector,
-                       int detection_max_side, int size, const std::optional<torch::Device>& device) {
+                       int detection_max_side, int size, const std::optional<torch::Device>& device,
+                       bool keep_crops) {
   PhotoJob job;
+  job.keep_crops = keep_crops;
   job.layers = split_photo(photo, "photo");
   // Detect on the colour layer just made, so the photo is converted to 8-bit BGR only once.
   ImageView bgr;
@@ -54,10 +56,13 @@ PhotoJob prepare_photo(const ImageView& photo, const RestoreParams& params, cons
   if (device && !job.faces.empty()) {
     job.device_photo = upload_image_bytes(job.layers.bgr, *device);
     const torch::Tensor crops = warp_faces(job.device_photo.to(torch::kFloat32), job.transforms, size);
-    job.aligned = pixels_to_mats(crops);
-    if (params.mode == Mode::Strong) {  // the bilateral pre-filter runs on the host
+    const bool strong = params.mode == Mode::Strong;  // its bilateral pre-filter runs on the host
+    std::vector<cv::Mat> host_crops;
+    if (keep_crops || strong) host_crops = pixels_to_mats(crops);
+    if (keep_crops) job.aligned = host_crops;
+    if (strong) {
       std::vector<cv::Mat> inputs;
-      for (const cv::Mat& crop : job.aligned) inputs.push_back(prepare_face(crop, params));
+      for (const cv::Mat& crop : host_crops) inputs.push_back(prepare_face(crop, params));
       job.device_inputs = faces_to_pixels(inputs, 0, inputs.size(), *device);
     } else {
       job.device_inputs = crops;
@@ -77,8 +82,10 @@ namespace {
 // Fills each face's restored crop; returns the canvas on the host.
 cv::Mat paste_on_device(PhotoJob& job, const RestoreParams& params, int size, std::vector<FaceResult>& faces) {
   const torch::Tensor finished = finish_faces(torch::stack(job.device_restored), params);
-  const std::vector<cv::Mat> restored = pixels_to_mats(finished);
-  for (std::size_t i = 0; i < faces.size(); ++i) faces[i].restored = to_image(restored[i], ColorOrder::BGR);
+  if (job.keep_crops) {
+    const std::vector<cv::Mat> restored = pixels_to_mats(finished);
+    for (std::size_t i = 0; i < faces.size(); ++i) faces[i].restored = to_image(restored[i], ColorOrder::BGR);
+  }
   torch::Tensor canvas;
   if (params.upscale > 1) {
     cv::Mat resized;
@@ -105,7 +112,7 @@ Result finish_photo(PhotoJob job, const RestoreParams& params, int size) {
     FaceResult fr;
     fr.detection = job.faces[i];
     fr.affine = to_array(job.transforms[i]);
-    fr.aligned = to_image(job.aligned[i], ColorOrder::BGR);
+    if (i < job.aligned.size()) fr.aligned = to_image(job.aligned[i], ColorOrder::BGR);
     result.faces.push_back(std::move(fr));
   }
   if (changes_nothing(params)) {

@@ -20,7 +20,8 @@ struct PhotoJob {
   PhotoLayers layers;
   std::vector<DetectedFace> faces;
   std::vector<cv::Matx23d> transforms;  ///< photo -> crop, one per face
-  std::vector<cv::Mat> aligned;         ///< crops as cut from the photo
+  std::vector<cv::Mat> aligned;         ///< crops as cut from the photo (device path: only with keep_crops)
+  bool keep_crops = true;               ///< Result.faces get their aligned and restored crops
   std::vector<cv::Mat> inputs;          ///< crops as they go into the model (mode pre-processing)
   std::vector<cv::Mat> restored;        ///< model outputs, filled by the caller; empty = skip paste
 
@@ -37,9 +38,12 @@ struct PhotoJob {
 };
 
 /// Validates, splits, detects, selects, aligns and pre-processes. `size` is the crop size.
-/// With `device`, crops are cut on that device (the device path); otherwise with OpenCV.
+/// With `device`, crops are cut on that device (the device path); otherwise with OpenCV. Without
+/// `keep_crops` the device path downloads only the finished photo (faces in the Result carry no
+/// crops).
 PhotoJob prepare_photo(const ImageView& photo, const RestoreParams& params, const FaceDetector& detector,
-                       int detection_max_side, int size, const std::optional<torch::Device>& device = std::nullopt);
+                       int detection_max_side, int size, const std::optional<torch::Device>& device = std::nullopt,
+                       bool keep_crops = true);
 
 /// Selected faces of a photo (detection + selection only).
 std::vector<DetectedFace> detect_faces(const ImageView& photo, const RestoreParams& params,

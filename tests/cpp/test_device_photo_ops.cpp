@@ -215,6 +215,16 @@ TEST_CASE("device ops: the batch engine on the device path equals one-at-a-time 
     // Within 1 level: a face batched with others may round differently in the model.
     CHECK(test::max_abs_diff(test::mat_of(gpen::read_image(f.output)), test::mat_of(expected)) <= 1.0);
   }
+  // Without save_faces the crops never leave the device; with it they are written.
+  CHECK_FALSE(std::filesystem::exists(dir + "/out/faces"));
+  o.output_dir = dir + "/with-faces";
+  o.save_faces = true;
+  gpen::BatchProcessor saving(r, o);
+  REQUIRE(saving.run({dir + "/in/p0.png"}, {}).restored == 1);
+  for (const char* kind : {"aligned", "restored"}) {
+    const gpen::Image crop = gpen::read_image(dir + "/with-faces/faces/p0_1_" + kind + ".png");
+    CHECK(crop.width() == 64);
+  }
 }
 
 TEST_CASE("device ops: on the CPU streams are no-ops and staging memory is ordinary") {
