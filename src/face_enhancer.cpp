@@ -11,10 +11,17 @@ namespace gpen::detail {
 
 namespace {
 
+// Tensor cores take NHWC: reduced precision on CUDA runs channels-last (weights and inputs).
+bool channels_last(const torch::Device& device, torch::Dtype dtype) {
+  return device.is_cuda() && dtype != torch::kFloat32;
+}
+
 class GpenEnhancer : public FaceEnhancer {
  public:
   GpenEnhancer(const std::string& path, const torch::Device& device, torch::Dtype dtype, int max_batch)
-      : model_(path, device, dtype), dtype_(dtype), max_batch_(static_cast<std::size_t>(max_batch)) {}
+      : model_(path, device, dtype, channels_last(device, dtype)),
+        dtype_(dtype),
+        max_batch_(static_cast<std::size_t>(max_batch)) {}
 
   const ModelInfo& info() const override { return model_.info(); }
 
@@ -45,8 +52,7 @@ class GpenEnhancer : public FaceEnhancer {
   // One model call: pixels -> model input -> model -> pixels.
   torch::Tensor run(const torch::Tensor& pixels) const {
     torch::Tensor x = pixels_to_model(pixels, dtype_);
-    // Tensor cores take NHWC: reduced precision on CUDA runs channels-last.
-    if (model_.device().is_cuda() && dtype_ != torch::kFloat32) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
+    if (channels_last(model_.device(), dtype_)) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
     return model_to_pixels(model_.forward(x));
   }
 

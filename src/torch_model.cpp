@@ -6,19 +6,21 @@
 
 namespace gpen::detail {
 
-TorchModel::TorchModel(const std::string& path, const torch::Device& device, torch::Dtype dtype)
+TorchModel::TorchModel(const std::string& path, const torch::Device& device, torch::Dtype dtype,
+                       bool channels_last)
     : device_(device) {
   TorchScriptFile file = load_torchscript(path, device);
   info_ = parse_model_metadata(file.metadata, path);
   try {
     file.module.eval();
     if (dtype != torch::kFloat32) file.module.to(dtype);
-    if (device.is_cuda() && dtype != torch::kFloat32) {
-      // Reduced precision on CUDA runs channels-last (tensor cores): weights too.
+    if (channels_last) {
       torch::NoGradGuard no_grad;
-      for (torch::Tensor p : file.module.parameters()) {
-        if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
-      }
+      auto to_nhwc = [](torch::Tensor t) {
+        if (t.dim() == 4) t.set_data(t.contiguous(torch::MemoryFormat::ChannelsLast));
+      };
+      for (const torch::Tensor& t : file.module.parameters()) to_nhwc(t);
+      for (const torch::Tensor& t : file.module.buffers()) to_nhwc(t);  // exported weights are buffers
     }
     module_ = torch::jit::freeze(file.module);
   } catch (const c10::Error& e) {

@@ -11,10 +11,11 @@ namespace gpen::detail {
 
 class TorchModel {
  public:
-  /// Loads `path` onto `device`, converted to `dtype`. Throws gpen::Error FileNotFound,
-  /// InvalidModel or UnsupportedModel with the path and the reason.
+  /// Loads `path` onto `device`, converted to `dtype`; with `channels_last` the 4-D weights are
+  /// stored NHWC (for tensor cores; give it channels-last inputs too). Throws gpen::Error
+  /// FileNotFound, InvalidModel or UnsupportedModel with the path and the reason.
   TorchModel(const std::string& path, const torch::Device& device,
-             torch::Dtype dtype = torch::kFloat32);
+             torch::Dtype dtype = torch::kFloat32, bool channels_last = false);
 
   const ModelInfo& info() const { return info_; }
   const torch::Device& device() const { return device_; }

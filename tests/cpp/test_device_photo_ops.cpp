@@ -20,6 +20,7 @@
 #include "gpen/restorer.hpp"
 #include "paste_back.hpp"
 #include "test_support.hpp"
+#include "torch_model.hpp"
 
 namespace {
 
@@ -262,4 +263,17 @@ TEST_CASE("device ops: memory figures, the memory cap and photo_ops are checked 
   CHECK_THROWS_WITH_AS(gpen::parse_photo_ops("gpu"), doctest::Contains("photo_ops must be auto, host or device"),
                        gpen::Error);
   CHECK(std::string(gpen::error_code_name(gpen::ErrorCode::OutOfMemory)) == "out-of-memory");
+}
+
+TEST_CASE("device ops: channels-last weights and inputs (as CUDA runs reduced precision) give the same output") {
+  if (!test::available(test::model("random-64.pt"))) return;
+  const torch::Device cpu(torch::kCPU);
+  const gpen::detail::TorchModel plain(test::model("random-64.pt"), cpu);
+  const gpen::detail::TorchModel nhwc(test::model("random-64.pt"), cpu, torch::kFloat32, /*channels_last=*/true);
+  const torch::Tensor x = torch::rand({2, 3, 64, 64}) * 2 - 1;
+  const torch::Tensor a = plain.forward(x);
+  const torch::Tensor b = nhwc.forward(x.contiguous(torch::MemoryFormat::ChannelsLast));
+  const double diff = (a - b).abs().max().item<double>();
+  MESSAGE("max |channels-last - contiguous| = " << diff);
+  CHECK(diff <= 1e-4);
 }
