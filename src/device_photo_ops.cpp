@@ -36,22 +36,23 @@ cv::Matx23d invert(const cv::Matx23d& m) {
   return cv::Matx23d(inv);
 }
 
-// theta rows for affine_grid, [n, 2, 3] float on `device`.
+// theta rows for affine_grid, [n, 2, 3] float on `device`: one asynchronous copy from pinned
+// memory (a pageable copy would wait for everything queued on the stream).
 torch::Tensor thetas(const std::vector<cv::Matx23d>& maps, const torch::Device& device) {
-  torch::Tensor t = torch::empty({static_cast<int64_t>(maps.size()), 2, 3}, torch::kFloat32);
+  torch::Tensor t = torch::empty({static_cast<int64_t>(maps.size()), 2, 3}, host_staging(device, torch::kFloat32));
   float* p = t.data_ptr<float>();
   for (const cv::Matx23d& m : maps) {
     for (int k = 0; k < 6; ++k) *p++ = static_cast<float>(m.val[k]);
   }
-  return t.to(device);
+  return t.to(device, /*non_blocking=*/true);
 }
 
 torch::Tensor gaussian_kernel(double sigma, const torch::Device& device) {
   // OpenCV's size for 8-bit images: 2 * round(3 sigma) + 1 taps.
   const int radius = std::max(1, static_cast<int>(std::lround(3.0 * sigma)));
-  torch::Tensor x = torch::arange(-radius, radius + 1, torch::kFloat64);
-  torch::Tensor k = torch::exp(-(x * x) / (2.0 * sigma * sigma));
-  return (k / k.sum()).to(torch::kFloat32).to(device);
+  const torch::Tensor x = torch::arange(-radius, radius + 1, torch::TensorOptions().dtype(torch::kFloat32).device(device));
+  const torch::Tensor k = torch::exp(-(x * x) / (2.0 * sigma * sigma));
+  return k / k.sum();
 }
 
 // Separable Gaussian blur of [N, C, H, W] with reflect-101 borders (OpenCV's default).
@@ -102,6 +103,13 @@ torch::Tensor upload_image_bytes(const cv::Mat& bgr, const torch::Device& device
   return bytes.to(device, /*non_blocking=*/true).permute({2, 0, 1}).unsqueeze(0);
 }
 
+torch::Tensor upload_mask(const cv::Mat& mask, const torch::Device& device) {
+  CV_Assert(mask.type() == CV_32F && mask.isContinuous());
+  torch::Tensor host = torch::empty({mask.rows, mask.cols}, host_staging(device, torch::kFloat32));
+  std::memcpy(host.data_ptr<float>(), mask.ptr<float>(), mask.total() * sizeof(float));
+  return host.to(device, /*non_blocking=*/true);
+}
+
 cv::Matx23d normalised_affine(const cv::Matx23d& src_from_dst, cv::Size src, cv::Size dst) {
   const cv::Matx33d m = pixel_to_normalised(src) * to3(src_from_dst) * normalised_to_pixel(dst);
   return cv::Matx23d(m(0, 0), m(0, 1), m(0, 2), m(1, 0), m(1, 1), m(1, 2));
@@ -141,14 +149,23 @@ void paste_faces(torch::Tensor& canvas, const torch::Tensor& faces,
   const cv::Size canvas_size(static_cast<int>(canvas.size(3)), static_cast<int>(canvas.size(2)));
   const cv::Size crop(size, size);
   const torch::Tensor layers = torch::cat({faces, mask.view({1, 1, size, size}).expand({faces.size(0), 1, size, size})}, 1);
-  for (std::size_t i = 0; i < crop_from_canvas.size(); ++i) {
-    const cv::Rect roi = paste_region(invert(crop_from_canvas[i]), crop, canvas_size);
+  // Each face's region of the canvas, and the map from that region to the crop.
+  std::vector<cv::Rect> regions;
+  std::vector<cv::Matx23d> maps;
+  for (const cv::Matx23d& m : crop_from_canvas) {
+    const cv::Rect roi = paste_region(invert(m), crop, canvas_size);
+    cv::Matx23d crop_from_roi = m;
+    crop_from_roi(0, 2) += m(0, 0) * roi.x + m(0, 1) * roi.y;
+    crop_from_roi(1, 2) += m(1, 0) * roi.x + m(1, 1) * roi.y;
+    regions.push_back(roi);
+    maps.push_back(roi.empty() ? m : normalised_affine(crop_from_roi, crop, roi.size()));
+  }
+  const torch::Tensor all_thetas = thetas(maps, canvas.device());
+  for (std::size_t i = 0; i < regions.size(); ++i) {
+    const cv::Rect& roi = regions[i];
     if (roi.empty()) continue;
-    cv::Matx23d crop_from_roi = crop_from_canvas[i];
-    crop_from_roi(0, 2) += crop_from_canvas[i](0, 0) * roi.x + crop_from_canvas[i](0, 1) * roi.y;
-    crop_from_roi(1, 2) += crop_from_canvas[i](1, 0) * roi.x + crop_from_canvas[i](1, 1) * roi.y;
-    const cv::Matx23d map = normalised_affine(crop_from_roi, crop, roi.size());
-    const torch::Tensor grid = F::affine_grid(thetas({map}, canvas.device()), {1, 4, roi.height, roi.width}, false);
+    const torch::Tensor grid =
+        F::affine_grid(all_thetas.narrow(0, static_cast<int64_t>(i), 1), {1, 4, roi.height, roi.width}, false);
     const torch::Tensor warped = F::grid_sample(
         layers.narrow(0, static_cast<int64_t>(i), 1), grid,
         F::GridSampleFuncOptions().mode(torch::kBilinear).padding_mode(torch::kZeros).align_corners(false));

@@ -20,6 +20,9 @@ torch::Tensor upload_image_bytes(const cv::Mat& bgr, const torch::Device& device
 /// The same as a pixel tensor (float).
 torch::Tensor upload_image(const cv::Mat& bgr, const torch::Device& device);
 
+/// A float mask (CV_32F) as an [H, W] tensor on `device` (pinned, asynchronous on CUDA).
+torch::Tensor upload_mask(const cv::Mat& mask, const torch::Device& device);
+
 /// The affine map between normalised coordinates (align_corners = false) that corresponds to
 /// `src_from_dst` in pixel coordinates, as affine_grid takes it: [2, 3], row-major.
 cv::Matx23d normalised_affine(const cv::Matx23d& src_from_dst, cv::Size src, cv::Size dst);

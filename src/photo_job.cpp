@@ -95,9 +95,7 @@ cv::Mat paste_on_device(PhotoJob& job, const RestoreParams& params, int size, st
     canvas = job.device_photo.to(torch::kFloat32);
   }
   job.device_photo = torch::Tensor();  // not needed any more
-  const cv::Mat host_mask = face_mask(size);
-  const torch::Tensor mask =
-      torch::from_blob(host_mask.data, {size, size}, torch::kFloat32).to(canvas.device());  // host_mask outlives its use below
+  const torch::Tensor mask = upload_mask(face_mask(size), canvas.device());
   std::vector<cv::Matx23d> crop_from_canvas_maps;
   for (const cv::Matx23d& m : job.transforms) crop_from_canvas_maps.push_back(crop_from_canvas(m, params.upscale));
   paste_faces(canvas, finished, crop_from_canvas_maps, mask, params.strength / 100.0);
