@@ -172,8 +172,6 @@ struct BatchProcessor::Impl {
     return item;
   }
 
-  static std::size_t face_count(const PhotoItem& item) { return item.photo.face_count(); }
-
   bool needs_model(const PhotoItem& item) const {
     return options.aligned ? params.strength > 0.0f : item.photo.needs_model(params);
   }
@@ -195,7 +193,7 @@ struct BatchProcessor::Impl {
           break;
         }
         if (needs_model(*item)) {
-          waiting_faces += face_count(*item);
+          waiting_faces += item->photo.face_count();
           pending.push_back(std::move(*item));
         } else {
           out.push(std::move(*item));
@@ -210,7 +208,7 @@ struct BatchProcessor::Impl {
       const bool on_device = pending.front().photo.on_device();
       for (PhotoItem& item : pending) {
         if (item.photo.on_device() != on_device) break;
-        while (item.next_face < face_count(item) && owners.size() < max_batch) {
+        while (item.next_face < item.photo.face_count() && owners.size() < max_batch) {
           if (on_device) {
             device_batch.push_back(item.photo.device_inputs[static_cast<int64_t>(item.next_face)]);
           } else {
@@ -251,17 +249,17 @@ struct BatchProcessor::Impl {
         item->model_s += model_s / static_cast<double>(owners.size());
         if (!error.empty()) continue;
         if (on_device) {
-          item->photo.device_restored.resize(face_count(*item));
+          item->photo.device_restored.resize(item->photo.face_count());
           item->photo.device_restored[owners[k].second] = device_restored[k];
         } else {
-          item->photo.restored.resize(face_count(*item));
+          item->photo.restored.resize(item->photo.face_count());
           item->photo.restored[owners[k].second] = restored[k];
         }
       }
       for (auto it = pending.begin(); it != pending.end();) {
-        const bool done = it->next_face == face_count(*it);
+        const bool done = it->next_face == it->photo.face_count();
         if (!error.empty() && hit.count(&*it)) {  // the batch failed: so do its photos
-          waiting_faces -= face_count(*it) - it->next_face;
+          waiting_faces -= it->photo.face_count() - it->next_face;
           finish_file(it->index, FileStatus::Failed, error);
           it = pending.erase(it);
         } else if (done && it == pending.begin()) {  // hand finished photos on, oldest first

@@ -101,4 +101,10 @@ torch::TensorOptions host_staging(const torch::Device& device, torch::Dtype dtyp
   return torch::TensorOptions().dtype(dtype).device(torch::kCPU).pinned_memory(device.is_cuda());
 }
 
+torch::Tensor copy_to_device(const torch::Tensor& host, const torch::Device& device) {
+  torch::Tensor staged = torch::empty(host.sizes(), host_staging(device, host.scalar_type()));
+  staged.copy_(host);
+  return staged.to(device, /*non_blocking=*/true);
+}
+
 }  // namespace gpen::detail

@@ -47,4 +47,9 @@ void cap_device_memory(const torch::Device& device, std::int64_t bytes);
 /// copies run asynchronously on the stream; ordinary memory on the CPU.
 torch::TensorOptions host_staging(const torch::Device& device, torch::Dtype dtype);
 
+/// A copy of the CPU tensor `host` (any strides) on `device`, made contiguous on the way: staged
+/// through host_staging memory, so on CUDA it is one asynchronous copy on the current stream.
+/// On the CPU it is a plain copy that owns its memory (`host` may wrap a cv::Mat).
+torch::Tensor copy_to_device(const torch::Tensor& host, const torch::Device& device);
+
 }  // namespace gpen::detail

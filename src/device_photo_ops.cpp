@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <opencv2/imgproc.hpp>
 
 #include "cuda_support.hpp"
@@ -30,21 +29,15 @@ cv::Matx33d to3(const cv::Matx23d& m) {
   return cv::Matx33d(m(0, 0), m(0, 1), m(0, 2), m(1, 0), m(1, 1), m(1, 2), 0, 0, 1);
 }
 
-cv::Matx23d invert(const cv::Matx23d& m) {
-  cv::Mat inv;
-  cv::invertAffineTransform(cv::Mat(m), inv);
-  return cv::Matx23d(inv);
-}
-
 // theta rows for affine_grid, [n, 2, 3] float on `device`: one asynchronous copy from pinned
 // memory (a pageable copy would wait for everything queued on the stream).
 torch::Tensor thetas(const std::vector<cv::Matx23d>& maps, const torch::Device& device) {
-  torch::Tensor t = torch::empty({static_cast<int64_t>(maps.size()), 2, 3}, host_staging(device, torch::kFloat32));
+  torch::Tensor t = torch::empty({static_cast<int64_t>(maps.size()), 2, 3}, torch::kFloat32);
   float* p = t.data_ptr<float>();
   for (const cv::Matx23d& m : maps) {
     for (int k = 0; k < 6; ++k) *p++ = static_cast<float>(m.val[k]);
   }
-  return t.to(device, /*non_blocking=*/true);
+  return copy_to_device(t, device);
 }
 
 torch::Tensor gaussian_kernel(double sigma, const torch::Device& device) {
@@ -95,19 +88,14 @@ torch::Tensor upload_image(const cv::Mat& bgr, const torch::Device& device) {
 
 torch::Tensor upload_image_bytes(const cv::Mat& bgr, const torch::Device& device) {
   CV_Assert(bgr.type() == CV_8UC3);
-  torch::Tensor bytes = torch::empty({bgr.rows, bgr.cols, 3}, host_staging(device, torch::kUInt8));
-  const std::size_t row_bytes = static_cast<std::size_t>(bgr.cols) * 3;
-  for (int y = 0; y < bgr.rows; ++y) {
-    std::memcpy(bytes.data_ptr<uint8_t>() + y * row_bytes, bgr.ptr(y), row_bytes);
-  }
-  return bytes.to(device, /*non_blocking=*/true).permute({2, 0, 1}).unsqueeze(0);
+  const torch::Tensor view = torch::from_blob(bgr.data, {bgr.rows, bgr.cols, 3},
+                                              {static_cast<int64_t>(bgr.step[0]), 3, 1}, torch::kUInt8);
+  return copy_to_device(view, device).permute({2, 0, 1}).unsqueeze(0);
 }
 
 torch::Tensor upload_mask(const cv::Mat& mask, const torch::Device& device) {
   CV_Assert(mask.type() == CV_32F && mask.isContinuous());
-  torch::Tensor host = torch::empty({mask.rows, mask.cols}, host_staging(device, torch::kFloat32));
-  std::memcpy(host.data_ptr<float>(), mask.ptr<float>(), mask.total() * sizeof(float));
-  return host.to(device, /*non_blocking=*/true);
+  return copy_to_device(torch::from_blob(mask.data, {mask.rows, mask.cols}, torch::kFloat32), device);
 }
 
 cv::Matx23d normalised_affine(const cv::Matx23d& src_from_dst, cv::Size src, cv::Size dst) {
@@ -121,7 +109,7 @@ torch::Tensor warp_faces(const torch::Tensor& photo, const std::vector<cv::Matx2
   const auto n = static_cast<int64_t>(crop_from_photo.size());
   std::vector<cv::Matx23d> maps;
   for (const cv::Matx23d& m : crop_from_photo) {
-    maps.push_back(normalised_affine(invert(m), photo_size, cv::Size(size, size)));
+    maps.push_back(normalised_affine(invert_affine(m), photo_size, cv::Size(size, size)));
   }
   // All crops' grids stacked vertically into one: a single grid_sample over the photo.
   const torch::Tensor grid = F::affine_grid(thetas(maps, photo.device()), {n, 3, size, size}, false);
@@ -153,7 +141,7 @@ void paste_faces(torch::Tensor& canvas, const torch::Tensor& faces,
   std::vector<cv::Rect> regions;
   std::vector<cv::Matx23d> maps;
   for (const cv::Matx23d& m : crop_from_canvas) {
-    const cv::Rect roi = paste_region(invert(m), crop, canvas_size);
+    const cv::Rect roi = paste_region(invert_affine(m), crop, canvas_size);
     cv::Matx23d crop_from_roi = m;
     crop_from_roi(0, 2) += m(0, 0) * roi.x + m(0, 1) * roi.y;
     crop_from_roi(1, 2) += m(1, 0) * roi.x + m(1, 1) * roi.y;

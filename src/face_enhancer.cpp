@@ -82,16 +82,16 @@ class ClassicEnhancer : public FaceEnhancer {
     return out;
   }
 
-  torch::Tensor enhance_pixels(const torch::Tensor& faces) const override {
-    const std::vector<cv::Mat> restored = enhance(pixels_to_mats(faces));
-    return faces_to_pixels(restored, 0, restored.size(), faces.device());
-  }
-
  private:
   ModelInfo info_;
 };
 
 }  // namespace
+
+torch::Tensor FaceEnhancer::enhance_pixels(const torch::Tensor& faces) const {
+  const std::vector<cv::Mat> restored = enhance(pixels_to_mats(faces));
+  return faces_to_pixels(restored, 0, restored.size(), faces.device());
+}
 
 std::unique_ptr<FaceEnhancer> make_gpen_enhancer(const std::string& path, const torch::Device& device,
                                                  torch::Dtype dtype, int max_batch) {

@@ -21,8 +21,9 @@ class FaceEnhancer {
   /// Thread-safe.
   virtual std::vector<cv::Mat> enhance(const std::vector<cv::Mat>& faces) const = 0;
   /// The same on the device: pixel tensor [N, 3, S, S] (face_tensor.hpp) in, restored pixel
-  /// tensor out, on device(). Thread-safe.
-  virtual torch::Tensor enhance_pixels(const torch::Tensor& faces) const = 0;
+  /// tensor out, on device(). Thread-safe. By default through the host: download, enhance(),
+  /// upload (the GPEN enhancer stays on its device).
+  virtual torch::Tensor enhance_pixels(const torch::Tensor& faces) const;
   /// Where enhance_pixels works.
   virtual torch::Device device() const { return torch::Device(torch::kCPU); }
 };

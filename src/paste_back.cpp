@@ -17,6 +17,12 @@ cv::Mat face_mask(int size) {
   return mask;
 }
 
+cv::Matx23d invert_affine(const cv::Matx23d& m) {
+  cv::Mat inv;
+  cv::invertAffineTransform(cv::Mat(m), inv);
+  return cv::Matx23d(inv);
+}
+
 cv::Rect paste_region(const cv::Matx23d& canvas_from_crop, cv::Size crop, cv::Size canvas) {
   const cv::Matx23d& inv = canvas_from_crop;
   double x0 = 1e300, y0 = 1e300, x1 = -1e300, y1 = -1e300;
@@ -39,9 +45,7 @@ void paste_face(cv::Mat& canvas, const cv::Mat& face, const cv::Matx23d& crop_fr
                 const cv::Mat& mask, double alpha) {
   CV_Assert(canvas.type() == CV_8UC3 && face.type() == CV_8UC3 && mask.type() == CV_32F);
   if (alpha <= 0.0) return;
-  cv::Mat canvas_from_crop;
-  cv::invertAffineTransform(cv::Mat(crop_from_canvas), canvas_from_crop);
-  const cv::Matx23d inv = canvas_from_crop;
+  const cv::Matx23d inv = invert_affine(crop_from_canvas);
   const cv::Rect roi = paste_region(inv, face.size(), canvas.size());
   if (roi.empty()) return;
   cv::Matx23d to_roi = inv;

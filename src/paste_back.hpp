@@ -9,6 +9,9 @@ namespace gpen::detail {
 /// 26 * size / 512 px, blurred twice with a Gaussian of sigma 4 * size / 512.
 cv::Mat face_mask(int size);
 
+/// The inverse of an invertible affine map.
+cv::Matx23d invert_affine(const cv::Matx23d& m);
+
 /// The canvas pixels a size x size crop can touch when warped back by `canvas_from_crop`: the
 /// bounding box of its corners, grown by 1 px before and 2 px after, clipped to the canvas.
 cv::Rect paste_region(const cv::Matx23d& canvas_from_crop, cv::Size crop, cv::Size canvas);

@@ -28,6 +28,13 @@ cv::Matx23d crop_from_canvas(const cv::Matx23d& crop_from_photo, int upscale) {
   return cv::Matx23d(m(0, 0) * s, m(0, 1) * s, m(0, 2), m(1, 0) * s, m(1, 1) * s, m(1, 2));
 }
 
+// The photo resized by the upscale factor (Lanczos): the canvas faces are pasted into.
+cv::Mat upscaled(const cv::Mat& bgr, int upscale) {
+  cv::Mat out;
+  cv::resize(bgr, out, cv::Size(), upscale, upscale, cv::INTER_LANCZOS4);
+  return out;
+}
+
 }  // namespace
 
 std::vector<DetectedFace> detect_faces(const ImageView& photo, const RestoreParams& params,
@@ -88,9 +95,7 @@ cv::Mat paste_on_device(PhotoJob& job, const RestoreParams& params, int size, st
   }
   torch::Tensor canvas;
   if (params.upscale > 1) {
-    cv::Mat resized;
-    cv::resize(job.layers.bgr, resized, cv::Size(), params.upscale, params.upscale, cv::INTER_LANCZOS4);
-    canvas = upload_image(resized, job.device_photo.device());
+    canvas = upload_image(upscaled(job.layers.bgr, params.upscale), job.device_photo.device());
   } else {
     canvas = job.device_photo.to(torch::kFloat32);
   }
@@ -121,11 +126,7 @@ Result finish_photo(PhotoJob job, const RestoreParams& params, int size) {
   if (job.on_device() && !job.device_restored.empty()) {
     canvas = paste_on_device(job, params, size, result.faces);
   } else {
-    if (params.upscale > 1) {
-      cv::resize(job.layers.bgr, canvas, cv::Size(), params.upscale, params.upscale, cv::INTER_LANCZOS4);
-    } else {
-      canvas = job.layers.bgr.clone();
-    }
+    canvas = params.upscale > 1 ? upscaled(job.layers.bgr, params.upscale) : job.layers.bgr.clone();
     const cv::Mat mask = job.restored.empty() ? cv::Mat() : face_mask(size);
     for (std::size_t i = 0; i < job.restored.size(); ++i) {
       const cv::Mat finished = finish_restored_face(job.restored[i], params);

@@ -91,9 +91,7 @@ TEST_CASE("device ops: paste_faces equals the host paste-back within 2 levels an
   CHECK(d <= 2.0);  // the host rounds the warped face before blending, and interpolates in fixed point
   CHECK(test::max_abs_diff(ours, photo) > 20.0);  // the face did land
   // Outside the face's region the canvas is untouched, bit for bit.
-  cv::Mat inv;
-  cv::invertAffineTransform(cv::Mat(m), inv);
-  const cv::Rect roi = gpen::detail::paste_region(cv::Matx23d(inv), {64, 64}, photo.size());
+  const cv::Rect roi = gpen::detail::paste_region(gpen::detail::invert_affine(m), {64, 64}, photo.size());
   cv::Mat outside = cv::Mat::ones(photo.size(), CV_8U);
   outside(roi).setTo(0);
   cv::Mat a, b;
@@ -157,9 +155,7 @@ TEST_CASE("device ops: with an identity model, paste-back on the device is exact
   cv::Mat touched = cv::Mat::zeros(photo.size(), CV_8U);
   for (const gpen::FaceResult& f : res.faces) {
     const cv::Matx23d m(f.affine[0], f.affine[1], f.affine[2], f.affine[3], f.affine[4], f.affine[5]);
-    cv::Mat inv;
-    cv::invertAffineTransform(cv::Mat(m), inv);
-    touched(gpen::detail::paste_region(cv::Matx23d(inv), {512, 512}, photo.size())).setTo(1);
+    touched(gpen::detail::paste_region(gpen::detail::invert_affine(m), {512, 512}, photo.size())).setTo(1);
   }
   cv::Mat a, b, untouched = 1 - touched;
   out.copyTo(a, untouched);
