@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "gpen/gpen.hpp"
-#include "string_list.hpp"
+#include "core/string_list.hpp"
 
 struct gpen_restorer {
   explicit gpen_restorer(const gpen::RestorerOptions& o) : restorer(o) {}

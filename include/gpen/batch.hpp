@@ -15,32 +15,17 @@
 
 #include "gpen/params.hpp"
 #include "gpen/restorer.hpp"
+#include "gpen/export.hpp"
 
 namespace gpen {
 
-struct BatchOptions {
-  /// Where results go; relative paths of files found under an input directory are mirrored.
-  std::string output_dir;
-  /// Walk input directories recursively (otherwise only their top level).
-  bool recursive = false;
-  /// File extensions taken from directories (case-insensitive, without the dot). Files named
-  /// explicitly are always taken.
-  std::vector<std::string> extensions{"jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff"};
-  /// Leave files whose output already exists (to resume an interrupted run).
-  bool skip_existing = false;
-  /// Output format: "png", "jpg" or "webp".
-  std::string format = "png";
-  /// JPEG/WebP quality 1-100.
-  int quality = 95;
-  /// Decoder and encoder threads.
-  int readers = 2;
-  int writers = 2;
-  /// Decoded images waiting for compute, and results waiting for writers (each queue).
-  int queue_capacity = 4;
-  /// Inputs are aligned face crops (no detection); outputs are the restored crops.
-  bool aligned = false;
-  /// Also write OUTDIR/faces/<stem>_<i>_aligned.png and _restored.png (whole photos).
-  bool save_faces = false;
+struct GPEN_API BatchOptions {
+  // The fields, their defaults, ranges and documentation: gpen/params.def.
+#define GPEN_BATCH_OPTION(KIND, type, name, value, lo, hi, choices, doc) type name = value;
+#include "gpen/params.def"
+
+  /// Throws gpen::Error(InvalidArgument) naming the first option out of range.
+  void validate() const;
 };
 
 /// One input file and where its result goes.
@@ -52,10 +37,10 @@ struct PlannedFile {
 /// Expands directories, filters by extension, mirrors relative paths and checks the plan:
 /// throws gpen::Error(InvalidArgument) when two inputs would write the same output or an output
 /// would overwrite an input, FileNotFound for a missing input path; an empty plan is an error.
-std::vector<PlannedFile> plan_batch(const std::vector<std::string>& inputs, const BatchOptions& options);
+GPEN_API std::vector<PlannedFile> plan_batch(const std::vector<std::string>& inputs, const BatchOptions& options);
 
 enum class FileStatus { Restored, Failed, Skipped, Cancelled };
-const char* file_status_name(FileStatus status);
+GPEN_API const char* file_status_name(FileStatus status);
 
 struct FileReport {
   std::string input;
@@ -100,7 +85,7 @@ struct BatchReport {
 
 using BatchProgressCallback = std::function<void(const BatchProgress&)>;
 
-class BatchProcessor {
+class GPEN_API BatchProcessor {
  public:
   /// `restorer` must outlive the processor. Throws gpen::Error(InvalidArgument) for bad options.
   BatchProcessor(const Restorer& restorer, BatchOptions options);

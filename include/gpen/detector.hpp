@@ -7,10 +7,11 @@
 
 #include "gpen/face.hpp"
 #include "gpen/image.hpp"
+#include "gpen/export.hpp"
 
 namespace gpen {
 
-class FaceDetector {
+class GPEN_API FaceDetector {
  public:
   virtual ~FaceDetector() = default;
   /// Faces in `image` (any ImageView the library accepts) at least `min_face_size` pixels
@@ -28,7 +29,7 @@ class FaceDetector {
 ///    reduced to 5 points. Finds upright faces down to ~min_face_size by upsampling.
 ///  - "retinaface:PATH": a RetinaFace TorchScript model exported by `python -m gpen.export retinaface`.
 /// `device` is used by model-based detectors ("cpu", "cuda:N"). Throws gpen::Error.
-std::unique_ptr<FaceDetector> make_face_detector(const std::string& spec,
+GPEN_API std::unique_ptr<FaceDetector> make_face_detector(const std::string& spec,
                                                  const std::string& device = "cpu");
 
 }  // namespace gpen

@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 #include <string>
+#include "gpen/export.hpp"
 
 namespace gpen {
 
@@ -22,9 +23,9 @@ enum class ErrorCode {
 };
 
 /// Short stable name of a code, e.g. "invalid-model".
-const char* error_code_name(ErrorCode code);
+GPEN_API const char* error_code_name(ErrorCode code);
 
-class Error : public std::runtime_error {
+class GPEN_API Error : public std::runtime_error {
  public:
   Error(ErrorCode code, const std::string& message);
   ErrorCode code() const noexcept { return code_; }

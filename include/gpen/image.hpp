@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <vector>
+#include "gpen/export.hpp"
 
 namespace gpen {
 
@@ -15,7 +16,7 @@ enum class ColorOrder { BGR, RGB };
 /// Accepted inputs: 1 (gray), 3 (colour) or 4 (colour + alpha) channels, 8 or 16 bits per channel.
 /// Gray is replicated to three channels, 16-bit values are scaled to 8 bits (v / 257, rounded),
 /// and for aligned faces the alpha channel is dropped (faces are restored opaque).
-struct ImageView {
+struct GPEN_API ImageView {
   const void* data = nullptr;
   int width = 0;
   int height = 0;
@@ -31,7 +32,7 @@ struct ImageView {
 };
 
 /// An owning, tightly packed 8-bit image.
-class Image {
+class GPEN_API Image {
  public:
   Image() = default;
   Image(int width, int height, int channels = 3, ColorOrder order = ColorOrder::BGR);

@@ -1,9 +1,11 @@
 #pragma once
 // Reading and writing image files (PNG, JPEG, WebP, TIFF, BMP...) through OpenCV.
 
+#include <cstddef>
 #include <string>
 
 #include "gpen/image.hpp"
+#include "gpen/export.hpp"
 
 namespace gpen {
 
@@ -11,10 +13,16 @@ namespace gpen {
 /// 16-bit files are scaled to 8 bits (v / 257, rounded). EXIF orientation is applied to JPEG.
 /// Files declaring more than 268 megapixels (2^28) are refused before anything is decoded.
 /// Throws gpen::Error FileNotFound or DecodeFailed, naming the file and the problem.
-Image read_image(const std::string& path);
+GPEN_API Image read_image(const std::string& path);
 
 /// Encodes by extension (.png, .jpg/.jpeg, .webp, ...). `quality` 1-100 applies to JPEG/WebP.
 /// Throws gpen::Error EncodeFailed or InvalidImage, naming the file.
-void write_image(const std::string& path, const ImageView& image, int quality = 95);
+GPEN_API void write_image(const std::string& path, const ImageView& image, int quality = 95);
+
+/// Writes `size` bytes to a temporary file beside `path`, flushes it to disk and renames it
+/// over `path`: a crash or kill leaves either the old file or the complete new one (how every
+/// output of the library and its tools is written). Throws gpen::Error(EncodeFailed) naming
+/// the file and the OS error.
+GPEN_API void write_file_atomically(const std::string& path, const void* data, std::size_t size);
 
 }  // namespace gpen

@@ -8,36 +8,16 @@
 #include <vector>
 
 #include "gpen/detector.hpp"
+#include "gpen/export.hpp"
 #include "gpen/image.hpp"
+#include "gpen/model_info.hpp"
 #include "gpen/options.hpp"
 #include "gpen/params.hpp"
 #include "gpen/result.hpp"
 
 namespace gpen {
 
-/// What the model file says about itself (from its embedded metadata).
-struct ModelInfo {
-  std::string path;
-  std::string architecture;  ///< "gpen", or "classic" for a Restorer without a model
-  int size = 0;              ///< input/output side in pixels, e.g. 512 (classic: 512)
-  int channel_multiplier = 0;
-  double narrow = 0.0;
-  std::string exporter_version;
-  bool random_weights = false;  ///< true for test models: their output is noise
-};
-
-/// Device memory held by LibTorch's caching allocator on the Restorer's device. The figures are
-/// the process's for that device (every Restorer and tensor on it), as LibTorch keeps them.
-struct MemoryStats {
-  bool device_memory = false;             ///< false on the CPU, where nothing below is tracked
-  std::int64_t allocated_bytes = 0;       ///< in live tensors now
-  std::int64_t reserved_bytes = 0;        ///< held from the driver (allocated + cached for reuse)
-  std::int64_t peak_allocated_bytes = 0;  ///< highest allocated_bytes so far
-  std::int64_t peak_reserved_bytes = 0;   ///< highest reserved_bytes so far
-  std::int64_t total_bytes = 0;           ///< the device's memory
-};
-
-class Restorer {
+class GPEN_API Restorer {
  public:
   /// Loads and prepares the model (none if options.model_path is empty: classic path).
   /// Throws gpen::Error: FileNotFound, InvalidModel, UnsupportedModel, DeviceUnavailable or

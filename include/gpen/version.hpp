@@ -1,4 +1,6 @@
 #pragma once
+
+#include "gpen/export.hpp"
 // Library version, also reported by gpen::version() and `gpen-restore --version`.
 
 #define GPEN_VERSION_MAJOR 0
@@ -9,6 +11,6 @@
 namespace gpen {
 
 /// The library's version, "MAJOR.MINOR.PATCH".
-const char* version();
+GPEN_API const char* version();
 
 }  // namespace gpen

@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "gpen/error.hpp"
-#include "string_list.hpp"
+#include "core/string_list.hpp"
 
 namespace gpen::cli {
 

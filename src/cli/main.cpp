@@ -9,7 +9,7 @@
 #include <iostream>
 #include <thread>
 
-#include "atomic_file.hpp"
+#include "gpen/io.hpp"
 #include "cli_args.hpp"
 #include "gpen/gpen.hpp"
 #include "openmp_env.hpp"
@@ -127,7 +127,7 @@ int main(int argc, char** argv) {
   if (!args.json_report.empty()) {
     try {
       const std::string json = gpen::cli::report_json(args, *restorer, report);
-      gpen::detail::write_file_atomically(args.json_report, json.data(), json.size());
+      gpen::write_file_atomically(args.json_report, json.data(), json.size());
     } catch (const std::exception& e) {
       std::cerr << "gpen-restore: error: cannot write report: " << e.what() << "\n";
       return kExitPartial;

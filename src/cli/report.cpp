@@ -1,7 +1,7 @@
 #include "report.hpp"
 
 #include "gpen/version.hpp"
-#include "json_writer.hpp"
+#include "cli/json_writer.hpp"
 
 namespace gpen::cli {
 

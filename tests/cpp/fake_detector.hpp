@@ -2,7 +2,7 @@
 // A FaceDetector that returns faces given in advance (tests of the photo pipeline that must
 // not depend on what a real detector finds).
 
-#include "alignment.hpp"
+#include "imaging/alignment.hpp"
 #include "gpen/detector.hpp"
 
 namespace test {

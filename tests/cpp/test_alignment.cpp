@@ -3,7 +3,7 @@
 #include <opencv2/imgproc.hpp>
 #include <sstream>
 
-#include "alignment.hpp"
+#include "imaging/alignment.hpp"
 #include "test_support.hpp"
 
 using gpen::detail::face_template;

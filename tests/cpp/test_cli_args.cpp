@@ -1,4 +1,4 @@
-#include "cli_args.hpp"
+#include "cli/cli_args.hpp"
 #include "test_support.hpp"
 
 using gpen::cli::parse_cli_args;

@@ -8,19 +8,19 @@
 #include <opencv2/imgproc.hpp>
 #include <thread>
 
-#include "alignment.hpp"
-#include "cuda_support.hpp"
-#include "device_photo_ops.hpp"
-#include "enhance.hpp"
-#include "face_tensor.hpp"
+#include "imaging/alignment.hpp"
+#include "device/cuda_support.hpp"
+#include "device/device_photo_ops.hpp"
+#include "imaging/filters.hpp"
+#include "device/face_tensor.hpp"
 #include "fake_detector.hpp"
 #include "gpen/batch.hpp"
 #include "gpen/error.hpp"
 #include "gpen/io.hpp"
 #include "gpen/restorer.hpp"
-#include "paste_back.hpp"
+#include "imaging/paste_back.hpp"
 #include "test_support.hpp"
-#include "torch_model.hpp"
+#include "model/torch_model.hpp"
 
 namespace {
 

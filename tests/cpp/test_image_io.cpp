@@ -4,7 +4,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "gpen/io.hpp"
-#include "image_convert.hpp"
+#include "imaging/image_convert.hpp"
 #include "test_support.hpp"
 
 namespace fs = std::filesystem;

@@ -4,11 +4,11 @@
 
 #include <opencv2/imgcodecs.hpp>
 
-#include "face_tensor.hpp"
+#include "device/face_tensor.hpp"
 #include "gpen/io.hpp"
 #include "gpen/restorer.hpp"
 #include "test_support.hpp"
-#include "torch_model.hpp"
+#include "model/torch_model.hpp"
 
 namespace {
 

@@ -4,12 +4,12 @@
 #include <opencv2/imgproc.hpp>
 #include <thread>
 
-#include "alignment.hpp"
-#include "face_selection.hpp"
+#include "imaging/alignment.hpp"
+#include "photo/face_selection.hpp"
 #include "fake_detector.hpp"
 #include "gpen/io.hpp"
 #include "gpen/restorer.hpp"
-#include "paste_back.hpp"
+#include "imaging/paste_back.hpp"
 #include "test_support.hpp"
 
 namespace {

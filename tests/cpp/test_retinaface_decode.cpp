@@ -1,6 +1,6 @@
 #include <cmath>
 
-#include "retinaface_decode.hpp"
+#include "detect/retinaface_decode.hpp"
 #include "test_support.hpp"
 
 using namespace gpen::detail;

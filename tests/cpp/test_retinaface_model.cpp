@@ -3,9 +3,9 @@
 #include "torch_first.hpp"  // before doctest
 
 #include "gpen/detector.hpp"
-#include "retinaface_decode.hpp"
+#include "detect/retinaface_decode.hpp"
 #include "test_support.hpp"
-#include "torchscript_file.hpp"
+#include "model/torchscript_file.hpp"
 
 namespace {
 

@@ -12,7 +12,7 @@
 #include "../cpp/fake_detector.hpp"
 #include "gpen/error.hpp"
 #include "gpen/restorer.hpp"
-#include "torch_model.hpp"
+#include "model/torch_model.hpp"
 
 namespace {
 

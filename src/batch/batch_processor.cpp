@@ -1,0 +1,419 @@
+// BatchProcessor: read -> compute -> write, joined by bounded queues.
+
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <map>
+#include <set>
+#include <filesystem>
+#include <mutex>
+#include <opencv2/imgproc.hpp>
+#include <thread>
+
+#include "batch/bounded_queue.hpp"
+#include "device/cuda_support.hpp"
+#include "photo/face_finishing.hpp"
+#include "gpen/batch.hpp"
+#include "gpen/error.hpp"
+#include "gpen/io.hpp"
+#include "imaging/image_convert.hpp"
+#include "photo/photo_job.hpp"
+#include "restorer/restorer_impl.hpp"
+#include "model/torch_errors.hpp"
+
+namespace gpen {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+const char* file_status_name(FileStatus status) {
+  switch (status) {
+    case FileStatus::Restored: return "restored";
+    case FileStatus::Failed: return "failed";
+    case FileStatus::Skipped: return "skipped";
+    case FileStatus::Cancelled: return "cancelled";
+  }
+  return "unknown";
+}
+
+namespace {
+
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// A photo (or aligned crop) on its way through the stages: prepared by a reader, its faces
+// restored by the compute stage, pasted back and encoded by a writer.
+struct PhotoItem {
+  std::size_t index = 0;
+  detail::PhotoJob photo;
+  cv::Mat aligned_original;  // aligned mode: the model-size crop before mode pre-processing
+  ColorOrder order = ColorOrder::BGR;
+  std::size_t next_face = 0;  // faces [0, next_face) have been sent to the model
+  double model_s = 0.0;       // this photo's share of model calls
+};
+
+// Removes temporary files left by a killed run (".<name>.tmp-XXXXXX") beside planned outputs.
+void remove_stale_temporaries(const std::vector<PlannedFile>& plan) {
+  std::map<fs::path, std::set<std::string>> names_in;
+  for (const PlannedFile& f : plan) {
+    const fs::path out(f.output);
+    names_in[out.parent_path()].insert("." + out.filename().string() + ".tmp-");
+  }
+  for (const auto& [dir, prefixes] : names_in) {
+    std::error_code ec;
+    for (auto it = fs::directory_iterator(dir.empty() ? fs::path(".") : dir, ec);
+         !ec && it != fs::directory_iterator(); it.increment(ec)) {
+      const std::string name = it->path().filename().string();
+      for (const std::string& prefix : prefixes) {
+        if (name.size() == prefix.size() + 6 && name.compare(0, prefix.size(), prefix) == 0) {
+          std::error_code rm;
+          fs::remove(it->path(), rm);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+struct Finished {
+  Image image;
+  std::vector<FaceResult> faces;  // crops kept only for save_faces
+};
+
+struct BatchProcessor::Impl {
+  const Restorer::Impl* engine = nullptr;
+  BatchOptions options;
+  std::atomic<bool> cancelled{false};
+  std::atomic<bool> running{false};
+
+  // Per-run state.
+  std::vector<PlannedFile> plan;
+  BatchReport report;
+  RestoreParams params;
+  const BatchProgressCallback* progress = nullptr;
+  std::mutex report_mutex;
+  Clock::time_point start;
+  int done = 0;
+
+  void finish_file(std::size_t index, FileStatus status, const std::string& error = "") {
+    std::lock_guard<std::mutex> lock(report_mutex);
+    FileReport& f = report.files[index];
+    f.status = status;
+    f.error = error;
+    ++done;
+    if (status == FileStatus::Failed) ++report.failed;
+    if (status == FileStatus::Skipped) ++report.skipped;
+    if (status == FileStatus::Restored) {
+      ++report.restored;
+      report.faces += static_cast<long long>(f.faces.size());
+    }
+    if (progress && *progress) {
+      BatchProgress p;
+      p.done = done;
+      p.failed = report.failed;
+      p.skipped = report.skipped;
+      p.total = static_cast<int>(plan.size());
+      p.faces = report.faces;
+      p.elapsed_s = since(start);
+      const int worked = done - report.skipped;
+      p.eta_s = worked > 0 ? p.elapsed_s / worked * (p.total - done) : 0.0;
+      p.file = &f;
+      try {
+        (*progress)(p);
+      } catch (...) {
+        // A throwing callback must not take the engine down.
+      }
+    }
+  }
+
+  // Read stage: decode, then the CPU work before the model (detection, alignment, mode
+  // pre-processing), so that the compute stage does nothing but model calls.
+  void read_stage(std::atomic<std::size_t>& next, detail::BoundedQueue<PhotoItem>& out) {
+    const detail::DeviceStreamScope stream(engine->device);  // each reader on a stream of its own
+    for (;;) {
+      if (cancelled) return;
+      const std::size_t i = next++;
+      if (i >= plan.size()) return;
+      if (report.files[i].status == FileStatus::Skipped) continue;
+      const auto t = Clock::now();
+      try {
+        PhotoItem item = detail::with_torch_errors(plan[i].input, [&] { return prepare(i, read_image(plan[i].input)); });
+        stream.synchronize();  // the crops are complete before the compute stage's stream reads them
+        const double s = since(t);
+        {
+          std::lock_guard<std::mutex> lock(report_mutex);
+          report.files[i].read_s = s;
+          report.read_busy_s += s;
+        }
+        if (!out.push(std::move(item))) return;
+      } catch (const std::exception& e) {
+        {
+          std::lock_guard<std::mutex> lock(report_mutex);
+          report.read_busy_s += since(t);
+        }
+        finish_file(i, FileStatus::Failed, e.what());
+      }
+    }
+  }
+
+  PhotoItem prepare(std::size_t index, const Image& image) const {
+    PhotoItem item;
+    item.index = index;
+    item.order = image.order();
+    const int size = engine->enhancer->info().size;
+    if (options.aligned) {
+      const cv::Mat face = detail::aligned_face_input(image.view(), size, plan[index].input);
+      item.aligned_original = face;
+      item.photo.inputs.push_back(detail::prepare_face(face, params));
+    } else {
+      item.photo = detail::prepare_photo(image.view(), params, engine->detector(),
+                                         engine->options.detection_max_side, size, engine->photo_device(),
+                                         /*keep_crops=*/options.save_faces);
+    }
+    return item;
+  }
+
+  bool needs_model(const PhotoItem& item) const {
+    return options.aligned ? params.strength > 0.0f : item.photo.needs_model(params);
+  }
+
+  // Compute stage: gathers faces across photos into batches of up to max_batch, one model
+  // call per batch, and never waits while it has faces to restore.
+  void compute_stage(detail::BoundedQueue<PhotoItem>& in, detail::BoundedQueue<PhotoItem>& out) {
+    const detail::DeviceStreamScope stream(engine->device);
+    const std::size_t max_batch = static_cast<std::size_t>(engine->options.max_batch);
+    std::deque<PhotoItem> pending;
+    std::size_t waiting_faces = 0;  // faces of pending photos not yet sent to the model
+    bool input_open = true;
+    double busy = 0.0;
+    while (input_open || !pending.empty()) {
+      while (input_open && waiting_faces < max_batch) {
+        std::optional<PhotoItem> item = pending.empty() ? in.pop() : in.try_pop();
+        if (!item) {
+          if (pending.empty()) input_open = false;  // pop() gave nothing: closed and drained
+          break;
+        }
+        if (needs_model(*item)) {
+          waiting_faces += item->photo.face_count();
+          pending.push_back(std::move(*item));
+        } else {
+          out.push(std::move(*item));
+        }
+      }
+      if (pending.empty()) continue;
+
+      // Photos on the device path send tensors, the others 8-bit crops; a batch holds one kind.
+      std::vector<cv::Mat> batch;
+      std::vector<torch::Tensor> device_batch;
+      std::vector<std::pair<PhotoItem*, std::size_t>> owners;  // (photo, face index)
+      const bool on_device = pending.front().photo.on_device();
+      for (PhotoItem& item : pending) {
+        if (item.photo.on_device() != on_device) break;
+        while (item.next_face < item.photo.face_count() && owners.size() < max_batch) {
+          if (on_device) {
+            device_batch.push_back(item.photo.device_inputs[static_cast<int64_t>(item.next_face)]);
+          } else {
+            batch.push_back(item.photo.inputs[item.next_face]);
+          }
+          owners.emplace_back(&item, item.next_face++);
+        }
+        if (owners.size() >= max_batch) break;
+      }
+      const auto t = Clock::now();
+      std::vector<cv::Mat> restored;
+      std::vector<torch::Tensor> device_restored;
+      std::string error;
+      try {
+        if (on_device) {
+          device_restored = detail::with_torch_errors("model", [&] {
+            const torch::Tensor out = engine->enhancer->enhance_pixels(torch::stack(device_batch));
+            stream.synchronize();  // done before a writer's stream reads it
+            return out.unbind(0);
+          });
+        } else {
+          restored = engine->enhancer->enhance(batch);
+        }
+      } catch (const std::exception& e) {
+        error = e.what();
+      }
+      const double model_s = since(t);
+      busy += model_s;
+      {
+        std::lock_guard<std::mutex> lock(report_mutex);
+        ++report.model_calls;
+      }
+      waiting_faces -= owners.size();
+      std::set<PhotoItem*> hit;
+      for (std::size_t k = 0; k < owners.size(); ++k) {
+        PhotoItem* item = owners[k].first;
+        hit.insert(item);
+        item->model_s += model_s / static_cast<double>(owners.size());
+        if (!error.empty()) continue;
+        if (on_device) {
+          item->photo.device_restored.resize(item->photo.face_count());
+          item->photo.device_restored[owners[k].second] = device_restored[k];
+        } else {
+          item->photo.restored.resize(item->photo.face_count());
+          item->photo.restored[owners[k].second] = restored[k];
+        }
+      }
+      for (auto it = pending.begin(); it != pending.end();) {
+        const bool done = it->next_face == it->photo.face_count();
+        if (!error.empty() && hit.count(&*it)) {  // the batch failed: so do its photos
+          waiting_faces -= it->photo.face_count() - it->next_face;
+          finish_file(it->index, FileStatus::Failed, error);
+          it = pending.erase(it);
+        } else if (done && it == pending.begin()) {  // hand finished photos on, oldest first
+          record_compute(*it);
+          out.push(std::move(*it));
+          it = pending.erase(it);
+        } else {
+          ++it;
+        }
+      }
+    }
+    std::lock_guard<std::mutex> lock(report_mutex);
+    report.compute_busy_s = busy;
+  }
+
+  void record_compute(const PhotoItem& item) {
+    std::lock_guard<std::mutex> lock(report_mutex);
+    report.files[item.index].compute_s = item.model_s;
+  }
+
+  Finished finish(PhotoItem item) const {
+    Finished f;
+    if (options.aligned) {
+      const cv::Mat restored = item.photo.restored.empty() ? item.aligned_original : item.photo.restored[0];
+      f.image = detail::to_image(detail::finish_aligned_face(item.aligned_original, restored, params), item.order);
+      return f;
+    }
+    Result r = detail::finish_photo(std::move(item.photo), params, engine->enhancer->info().size);
+    f.image = std::move(r.image);
+    f.faces = std::move(r.faces);
+    return f;
+  }
+
+  // Write stage: paste-back and photo-wide controls, then encoding and an atomic write.
+  void write_stage(detail::BoundedQueue<PhotoItem>& in) {
+    const detail::DeviceStreamScope stream(engine->device);  // each writer on a stream of its own
+    while (std::optional<PhotoItem> item = in.pop()) {
+      const auto t = Clock::now();
+      const std::size_t index = item->index;
+      const PlannedFile& file = plan[index];
+      try {
+        const Finished done = detail::with_torch_errors(file.input, [&] { return finish(std::move(*item)); });
+        const fs::path out(file.output);
+        if (out.has_parent_path()) fs::create_directories(out.parent_path());
+        write_image(file.output, done.image.view(), options.quality);
+        if (options.save_faces) save_faces(file, done.faces);
+        const double s = since(t);
+        {
+          std::lock_guard<std::mutex> lock(report_mutex);
+          FileReport& f = report.files[index];
+          f.write_s = s;
+          f.width = done.image.width();
+          f.height = done.image.height();
+          f.faces.clear();
+          for (const FaceResult& face : done.faces) {
+            FaceResult kept;
+            kept.detection = face.detection;
+            kept.affine = face.affine;
+            f.faces.push_back(std::move(kept));
+          }
+          report.write_busy_s += s;
+        }
+        finish_file(index, FileStatus::Restored);
+      } catch (const std::exception& e) {
+        {
+          std::lock_guard<std::mutex> lock(report_mutex);
+          report.write_busy_s += since(t);
+        }
+        finish_file(index, FileStatus::Failed, e.what());
+      }
+    }
+  }
+
+  // OUTDIR/faces/<output path relative to OUTDIR, without extension>_<i>_{aligned,restored}.png
+  void save_faces(const PlannedFile& file, const std::vector<FaceResult>& faces) const {
+    if (faces.empty()) return;
+    fs::path relative = fs::path(file.output).lexically_relative(options.output_dir);
+    relative.replace_extension();
+    const fs::path stem = fs::path(options.output_dir) / "faces" / relative;
+    fs::create_directories(stem.parent_path());
+    for (std::size_t i = 0; i < faces.size(); ++i) {
+      const std::string base = stem.string() + "_" + std::to_string(i);
+      write_image(base + "_aligned.png", faces[i].aligned.view());
+      if (!faces[i].restored.empty()) write_image(base + "_restored.png", faces[i].restored.view());
+    }
+  }
+};
+
+BatchProcessor::BatchProcessor(const Restorer& restorer, BatchOptions options) : impl_(std::make_unique<Impl>()) {
+  options.validate();
+  impl_->engine = restorer.impl_.get();
+  impl_->options = std::move(options);
+}
+
+BatchProcessor::~BatchProcessor() = default;
+
+void BatchProcessor::cancel() { impl_->cancelled = true; }
+
+BatchReport BatchProcessor::run(const std::vector<std::string>& inputs, const RestoreParams& params,
+                                const BatchProgressCallback& progress) {
+  params.validate();
+  Impl& s = *impl_;
+  if (s.running.exchange(true)) throw Error(ErrorCode::InvalidArgument, "this BatchProcessor is already running");
+  struct Running {
+    std::atomic<bool>& flag;
+    ~Running() { flag = false; }
+  } running{s.running};
+
+  s.plan = plan_batch(inputs, s.options);
+  s.params = params;
+  s.progress = &progress;
+  s.report = BatchReport();
+  s.done = 0;
+  s.start = Clock::now();
+  s.report.files.resize(s.plan.size());
+  for (std::size_t i = 0; i < s.plan.size(); ++i) {
+    s.report.files[i].input = s.plan[i].input;
+    s.report.files[i].output = s.plan[i].output;
+  }
+  remove_stale_temporaries(s.plan);
+  if (s.options.skip_existing) {
+    for (std::size_t i = 0; i < s.plan.size(); ++i) {
+      std::error_code ec;
+      if (fs::exists(s.plan[i].output, ec)) s.finish_file(i, FileStatus::Skipped);
+    }
+  }
+
+  detail::BoundedQueue<PhotoItem> decoded(static_cast<std::size_t>(s.options.queue_capacity));
+  detail::BoundedQueue<PhotoItem> finished(static_cast<std::size_t>(s.options.queue_capacity));
+  std::atomic<std::size_t> next{0};
+  std::atomic<int> readers_left{s.options.readers};
+  std::vector<std::thread> threads;
+  for (int r = 0; r < s.options.readers; ++r) {
+    threads.emplace_back([&] {
+      s.read_stage(next, decoded);
+      if (--readers_left == 0) decoded.close();
+    });
+  }
+  std::thread compute([&] {
+    s.compute_stage(decoded, finished);
+    finished.close();
+  });
+  for (int w = 0; w < s.options.writers; ++w) threads.emplace_back([&] { s.write_stage(finished); });
+  compute.join();
+  for (std::thread& t : threads) t.join();
+
+  BatchReport report = std::move(s.report);
+  report.wall_s = since(s.start);
+  report.compute_busy_fraction = report.wall_s > 0 ? report.compute_busy_s / report.wall_s : 0.0;
+  report.was_cancelled = s.cancelled;
+  for (const FileReport& f : report.files) report.cancelled += f.status == FileStatus::Cancelled ? 1 : 0;
+  s.cancelled = false;
+  s.progress = nullptr;
+  return report;
+}
+
+}  // namespace gpen

@@ -1,0 +1,95 @@
+#include "io/image_header.hpp"
+
+#include <cstring>
+#include <cstdlib>
+
+namespace gpen::detail {
+
+namespace {
+
+std::uint32_t be16(const unsigned char* p) { return (std::uint32_t(p[0]) << 8) | p[1]; }
+std::uint32_t be32(const unsigned char* p) {
+  return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) | p[3];
+}
+std::uint32_t le16(const unsigned char* p) { return std::uint32_t(p[0]) | (std::uint32_t(p[1]) << 8); }
+std::uint32_t le24(const unsigned char* p) { return le16(p) | (std::uint32_t(p[2]) << 16); }
+std::uint32_t le32(const unsigned char* p) { return le24(p) | (std::uint32_t(p[3]) << 24); }
+
+DeclaredSize known(std::int64_t w, std::int64_t h) { return {true, w, h}; }
+
+DeclaredSize jpeg(const unsigned char* d, std::size_t n) {
+  std::size_t i = 2;
+  while (i + 9 < n) {
+    if (d[i] != 0xFF) return {};
+    const unsigned char marker = d[i + 1];
+    if (marker == 0xFF) {  // fill byte
+      ++i;
+      continue;
+    }
+    if (marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) {
+      i += 2;
+      continue;
+    }
+    const std::uint32_t length = be16(d + i + 2);
+    const bool sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+    if (sof) return known(be16(d + i + 7), be16(d + i + 5));
+    i += 2 + length;
+  }
+  return {};
+}
+
+DeclaredSize webp(const unsigned char* d, std::size_t n) {
+  if (n < 30) return {};
+  if (std::memcmp(d + 12, "VP8X", 4) == 0) return known(le24(d + 24) + 1, le24(d + 27) + 1);
+  if (std::memcmp(d + 12, "VP8L", 4) == 0 && d[20] == 0x2F) {
+    const std::uint32_t bits = le32(d + 21);
+    return known((bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1);
+  }
+  if (std::memcmp(d + 12, "VP8 ", 4) == 0) return known(le16(d + 26) & 0x3FFF, le16(d + 28) & 0x3FFF);
+  return {};
+}
+
+}  // namespace
+
+bool jpeg_is_complete(const unsigned char* d, std::size_t n) {
+  // Skip marker segments by their lengths (so an EXIF thumbnail's markers are never seen) up
+  // to the first start-of-scan; after it, 0xFF bytes in entropy-coded data are stuffed, so
+  // 0xFF 0xD9 can only be an end-of-image marker.
+  std::size_t i = 2;
+  while (i + 4 <= n) {
+    if (d[i] != 0xFF) return false;
+    const unsigned char marker = d[i + 1];
+    if (marker == 0xFF) {
+      ++i;
+      continue;
+    }
+    if (marker == 0xDA) break;
+    if (marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) {
+      i += 2;
+      continue;
+    }
+    i += 2 + be16(d + i + 2);
+  }
+  for (std::size_t k = i; k + 1 < n; ++k) {
+    if (d[k] == 0xFF && d[k + 1] == 0xD9) return true;
+  }
+  return false;
+}
+
+DeclaredSize declared_size(const unsigned char* d, std::size_t n) {
+  static const unsigned char png_sig[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
+  if (n >= 24 && std::memcmp(d, png_sig, 8) == 0 && std::memcmp(d + 12, "IHDR", 4) == 0) {
+    return known(be32(d + 16), be32(d + 20));
+  }
+  if (n >= 4 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF) return jpeg(d, n);
+  if (n >= 10 && std::memcmp(d, "GIF8", 4) == 0) return known(le16(d + 6), le16(d + 8));
+  if (n >= 26 && d[0] == 'B' && d[1] == 'M') {
+    const std::int32_t w = static_cast<std::int32_t>(le32(d + 18));
+    const std::int32_t h = static_cast<std::int32_t>(le32(d + 22));
+    return known(std::llabs(w), std::llabs(h));
+  }
+  if (n >= 16 && std::memcmp(d, "RIFF", 4) == 0 && std::memcmp(d + 8, "WEBP", 4) == 0) return webp(d, n);
+  return {};
+}
+
+}  // namespace gpen::detail

@@ -1,0 +1,117 @@
+#include "model/model_metadata.hpp"
+
+#include <opencv2/core.hpp>
+
+#include "gpen/error.hpp"
+
+namespace gpen::detail {
+
+namespace {
+
+cv::FileStorage open_metadata(const std::string& json, const std::string& path) {
+  if (json.empty()) {
+    throw Error(ErrorCode::InvalidModel,
+                "model " + path + " has no " + kMetadataFile +
+                    " metadata: it is a TorchScript file, but not one written by "
+                    "`python -m gpen.export`; export the checkpoint with it");
+  }
+  cv::FileStorage fs;
+  try {
+    fs.open(json, cv::FileStorage::READ | cv::FileStorage::MEMORY | cv::FileStorage::FORMAT_JSON);
+  } catch (const cv::Exception&) {
+    throw Error(ErrorCode::InvalidModel, "model " + path + ": metadata is not valid JSON");
+  }
+  return fs;
+}
+
+std::string text(const cv::FileNode& n) { return n.isString() ? static_cast<std::string>(n) : ""; }
+
+// Checks format, version and architecture.
+void check_header(const cv::FileStorage& fs, const std::string& path, const std::string& architecture) {
+  const std::string format = text(fs["format"]);
+  if (format != "gpen-torchscript") {
+    throw Error(ErrorCode::UnsupportedModel,
+                "model " + path + ": metadata format is '" + format + "', expected 'gpen-torchscript'");
+  }
+  const cv::FileNode version = fs["format_version"];
+  if (!version.isInt() || static_cast<int>(version) != kFormatVersion) {
+    throw Error(ErrorCode::UnsupportedModel,
+                "model " + path + ": metadata format_version is " +
+                    (version.isInt() ? std::to_string(static_cast<int>(version)) : "missing") +
+                    ", this library reads version " + std::to_string(kFormatVersion) +
+                    "; re-export the model with this release's `python -m gpen.export`");
+  }
+  const std::string found = text(fs["architecture"]);
+  if (found != architecture) {
+    throw Error(ErrorCode::UnsupportedModel, "model " + path + ": architecture '" + found +
+                                                 "' is not '" + architecture + "'");
+  }
+}
+
+std::vector<double> numbers(const cv::FileNode& n) {
+  std::vector<double> out;
+  if (!n.isSeq()) return out;
+  for (const cv::FileNode& item : n) out.push_back(static_cast<double>(item));
+  return out;
+}
+
+}  // namespace
+
+ModelInfo parse_model_metadata(const std::string& json, const std::string& path) {
+  const cv::FileStorage fs = open_metadata(json, path);
+  check_header(fs, path, "gpen");
+  ModelInfo info;
+  info.path = path;
+  info.architecture = "gpen";
+  const cv::FileNode size = fs["size"];
+  info.size = size.isInt() ? static_cast<int>(size) : 0;
+  if (info.size < 16 || info.size > 4096 || (info.size & (info.size - 1)) != 0) {
+    throw Error(ErrorCode::InvalidModel, "model " + path + ": metadata size " +
+                                             std::to_string(info.size) + " is not a power of two in 16-4096");
+  }
+  info.channel_multiplier = fs["channel_multiplier"].isInt() ? static_cast<int>(fs["channel_multiplier"]) : 0;
+  info.narrow = fs["narrow"].isReal() || fs["narrow"].isInt() ? static_cast<double>(fs["narrow"]) : 0.0;
+  info.exporter_version = text(fs["exporter_version"]);
+  const cv::FileNode random = fs["source"]["random_weights"];
+  info.random_weights = random.isInt() && static_cast<int>(random) != 0;
+  const std::string order = text(fs["input"]["color_order"]);
+  if (order != "RGB") {
+    throw Error(ErrorCode::UnsupportedModel,
+                "model " + path + ": input colour order '" + order + "' is not 'RGB'");
+  }
+  for (const char* key : {"mean", "std"}) {
+    const cv::FileNode values = fs["input"][key];
+    bool reference = values.isSeq() && values.size() == 3;
+    for (std::size_t i = 0; reference && i < 3; ++i) {
+      reference = static_cast<double>(values[static_cast<int>(i)]) == 0.5;
+    }
+    if (!reference) {
+      throw Error(ErrorCode::UnsupportedModel, "model " + path + ": input " + key +
+                                                   " is not the reference [0.5, 0.5, 0.5]");
+    }
+  }
+  return info;
+}
+
+RetinaFaceInfo parse_retinaface_metadata(const std::string& json, const std::string& path) {
+  const cv::FileStorage fs = open_metadata(json, path);
+  check_header(fs, path, "retinaface");
+  RetinaFaceInfo info;
+  info.backbone = text(fs["backbone"]);
+  for (const cv::FileNode& level : fs["min_sizes"]) {
+    std::vector<int> sizes;
+    for (double v : numbers(level)) sizes.push_back(static_cast<int>(v));
+    info.min_sizes.push_back(sizes);
+  }
+  for (double v : numbers(fs["steps"])) info.steps.push_back(static_cast<int>(v));
+  info.variance = numbers(fs["variance"]);
+  info.mean = numbers(fs["input"]["mean"]);
+  if (info.min_sizes.empty() || info.min_sizes.size() != info.steps.size() ||
+      info.variance.size() != 2 || info.mean.size() != 3) {
+    throw Error(ErrorCode::InvalidModel, "model " + path +
+                                             ": RetinaFace metadata lacks min_sizes/steps/variance/input.mean");
+  }
+  return info;
+}
+
+}  // namespace gpen::detail

@@ -1,0 +1,142 @@
+#include "photo/photo_job.hpp"
+
+#include <opencv2/imgproc.hpp>
+
+#include "imaging/alignment.hpp"
+#include "device/device_photo_ops.hpp"
+#include "device/face_tensor.hpp"
+#include "photo/face_finishing.hpp"
+#include "photo/face_selection.hpp"
+#include "imaging/paste_back.hpp"
+
+namespace gpen::detail {
+
+namespace {
+
+bool changes_nothing(const RestoreParams& p) {
+  return p.strength == 0.0f && p.denoise == 0.0f && p.sharpen == 0.0f && p.upscale == 1;
+}
+
+std::array<double, 6> to_array(const cv::Matx23d& m) {
+  return {m(0, 0), m(0, 1), m(0, 2), m(1, 0), m(1, 1), m(1, 2)};
+}
+
+// crop <- photo composed with photo <- canvas (canvas = photo scaled by `upscale`).
+cv::Matx23d crop_from_canvas(const cv::Matx23d& crop_from_photo, int upscale) {
+  const double s = 1.0 / upscale;
+  const cv::Matx23d& m = crop_from_photo;
+  return cv::Matx23d(m(0, 0) * s, m(0, 1) * s, m(0, 2), m(1, 0) * s, m(1, 1) * s, m(1, 2));
+}
+
+// The photo resized by the upscale factor (Lanczos): the canvas faces are pasted into.
+cv::Mat upscaled(const cv::Mat& bgr, int upscale) {
+  cv::Mat out;
+  cv::resize(bgr, out, cv::Size(), upscale, upscale, cv::INTER_LANCZOS4);
+  return out;
+}
+
+}  // namespace
+
+std::vector<DetectedFace> detect_faces(const ImageView& photo, const RestoreParams& params,
+                                       const FaceDetector& detector, int detection_max_side) {
+  params.validate();
+  validate_view(photo, "photo");
+  std::vector<DetectedFace> faces = detector.detect(photo, params.min_face_size, detection_max_side);
+  return select_faces(std::move(faces), params, cv::Size(photo.width, photo.height));
+}
+
+PhotoJob prepare_photo(const ImageView& photo, const RestoreParams& params, const FaceDetector& detector,
+                       int detection_max_side, int size, const std::optional<torch::Device>& device,
+                       bool keep_crops) {
+  PhotoJob job;
+  job.keep_crops = keep_crops;
+  job.layers = split_photo(photo, "photo");
+  // Detect on the colour layer just made, so the photo is converted to 8-bit BGR only once.
+  ImageView bgr;
+  bgr.data = job.layers.bgr.data;
+  bgr.width = job.layers.bgr.cols;
+  bgr.height = job.layers.bgr.rows;
+  bgr.channels = 3;
+  bgr.stride = job.layers.bgr.step[0];
+  job.faces = detect_faces(bgr, params, detector, detection_max_side);
+  for (const DetectedFace& face : job.faces) job.transforms.push_back(alignment_transform(face.landmarks, size));
+  if (device && !job.faces.empty()) {
+    job.device_photo = upload_image_bytes(job.layers.bgr, *device);
+    const torch::Tensor crops = warp_faces(job.device_photo.to(torch::kFloat32), job.transforms, size);
+    const bool strong = params.mode == Mode::Strong;  // its bilateral pre-filter runs on the host
+    std::vector<cv::Mat> host_crops;
+    if (keep_crops || strong) host_crops = pixels_to_mats(crops);
+    if (keep_crops) job.aligned = host_crops;
+    if (strong) {
+      std::vector<cv::Mat> inputs;
+      for (const cv::Mat& crop : host_crops) inputs.push_back(prepare_face(crop, params));
+      job.device_inputs = faces_to_pixels(inputs, 0, inputs.size(), *device);
+    } else {
+      job.device_inputs = crops;
+    }
+    return job;
+  }
+  for (const cv::Matx23d& m : job.transforms) {
+    job.aligned.push_back(warp_face(job.layers.bgr, m, size));
+    job.inputs.push_back(prepare_face(job.aligned.back(), params));
+  }
+  return job;
+}
+
+namespace {
+
+// The device path's finishing: mode finishing, paste-back and one download, on the device.
+// Fills each face's restored crop; returns the canvas on the host.
+cv::Mat paste_on_device(PhotoJob& job, const RestoreParams& params, int size, std::vector<FaceResult>& faces) {
+  const torch::Tensor finished = finish_faces(torch::stack(job.device_restored), params);
+  if (job.keep_crops) {
+    const std::vector<cv::Mat> restored = pixels_to_mats(finished);
+    for (std::size_t i = 0; i < faces.size(); ++i) faces[i].restored = to_image(restored[i], ColorOrder::BGR);
+  }
+  torch::Tensor canvas;
+  if (params.upscale > 1) {
+    canvas = upload_image(upscaled(job.layers.bgr, params.upscale), job.device_photo.device());
+  } else {
+    canvas = job.device_photo.to(torch::kFloat32);
+  }
+  job.device_photo = torch::Tensor();  // not needed any more
+  const torch::Tensor mask = upload_mask(face_mask(size), canvas.device());
+  std::vector<cv::Matx23d> crop_from_canvas_maps;
+  for (const cv::Matx23d& m : job.transforms) crop_from_canvas_maps.push_back(crop_from_canvas(m, params.upscale));
+  paste_faces(canvas, finished, crop_from_canvas_maps, mask, params.strength / 100.0);
+  return pixels_to_mats(canvas).front();
+}
+
+}  // namespace
+
+Result finish_photo(PhotoJob job, const RestoreParams& params, int size) {
+  Result result;
+  for (std::size_t i = 0; i < job.faces.size(); ++i) {
+    FaceResult fr;
+    fr.detection = job.faces[i];
+    fr.affine = to_array(job.transforms[i]);
+    if (i < job.aligned.size()) fr.aligned = to_image(job.aligned[i], ColorOrder::BGR);
+    result.faces.push_back(std::move(fr));
+  }
+  if (changes_nothing(params)) {
+    result.image = merge_photo(job.layers.bgr, job.layers);  // the input, converted back
+    return result;
+  }
+  cv::Mat canvas;
+  if (job.on_device() && !job.device_restored.empty()) {
+    canvas = paste_on_device(job, params, size, result.faces);
+  } else {
+    canvas = params.upscale > 1 ? upscaled(job.layers.bgr, params.upscale) : job.layers.bgr.clone();
+    const cv::Mat mask = job.restored.empty() ? cv::Mat() : face_mask(size);
+    for (std::size_t i = 0; i < job.restored.size(); ++i) {
+      const cv::Mat finished = finish_restored_face(job.restored[i], params);
+      result.faces[i].restored = to_image(finished, ColorOrder::BGR);
+      paste_face(canvas, finished, crop_from_canvas(job.transforms[i], params.upscale), mask,
+                 params.strength / 100.0);
+    }
+  }
+  result.image = merge_photo(finish_image(canvas, params), job.layers);
+  return result;
+}
+
+}  // namespace gpen::detail

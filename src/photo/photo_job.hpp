@@ -1,0 +1,55 @@
+#pragma once
+// The whole-photo path in phases, so that a batch engine can gather the faces of several
+// photos into one model call: prepare (detect, align) -> enhance (model) -> finish (paste).
+
+#include <torch/types.h>
+
+#include <optional>
+#include <opencv2/core.hpp>
+#include <vector>
+
+#include "model/face_enhancer.hpp"
+#include "gpen/detector.hpp"
+#include "gpen/params.hpp"
+#include "gpen/result.hpp"
+#include "imaging/image_convert.hpp"
+
+namespace gpen::detail {
+
+struct PhotoJob {
+  PhotoLayers layers;
+  std::vector<DetectedFace> faces;
+  std::vector<cv::Matx23d> transforms;  ///< photo -> crop, one per face
+  std::vector<cv::Mat> aligned;         ///< crops as cut from the photo (device path: only with keep_crops)
+  bool keep_crops = true;               ///< Result.faces get their aligned and restored crops
+  std::vector<cv::Mat> inputs;          ///< crops as they go into the model (mode pre-processing)
+  std::vector<cv::Mat> restored;        ///< model outputs, filled by the caller; empty = skip paste
+
+  // The device path (PhotoOps::Device; only for photos with faces): the same on the device, as
+  // pixel tensors (face_tensor.hpp). `inputs` and `restored` stay empty.
+  torch::Tensor device_photo;                  ///< [1, 3, H, W] uint8: layers.bgr, uploaded once
+  torch::Tensor device_inputs;                 ///< [N, 3, S, S]
+  std::vector<torch::Tensor> device_restored;  ///< [3, S, S] per face, filled by the caller
+
+  bool on_device() const { return device_photo.defined(); }
+  std::size_t face_count() const { return on_device() ? static_cast<std::size_t>(device_inputs.size(0)) : inputs.size(); }
+  /// True when the model has work to do for this photo.
+  bool needs_model(const RestoreParams& params) const { return face_count() > 0 && params.strength > 0.0f; }
+};
+
+/// Validates, splits, detects, selects, aligns and pre-processes. `size` is the crop size.
+/// With `device`, crops are cut on that device (the device path); otherwise with OpenCV. Without
+/// `keep_crops` the device path downloads only the finished photo (faces in the Result carry no
+/// crops).
+PhotoJob prepare_photo(const ImageView& photo, const RestoreParams& params, const FaceDetector& detector,
+                       int detection_max_side, int size, const std::optional<torch::Device>& device = std::nullopt,
+                       bool keep_crops = true);
+
+/// Selected faces of a photo (detection + selection only).
+std::vector<DetectedFace> detect_faces(const ImageView& photo, const RestoreParams& params,
+                                       const FaceDetector& detector, int detection_max_side);
+
+/// Mode finishing, paste-back, upscale, photo-wide controls, reassembly.
+Result finish_photo(PhotoJob job, const RestoreParams& params, int size);
+
+}  // namespace gpen::detail
