@@ -6,12 +6,15 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <deque>
+#include <mutex>
+#include <type_traits>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "gpen/gpen.hpp"
-#include "core/string_list.hpp"
+#include "gpen/param_table.hpp"
 
 struct gpen_restorer {
   explicit gpen_restorer(const gpen::RestorerOptions& o) : restorer(o) {}
@@ -74,7 +77,8 @@ gpen_status guarded(Body&& body) {
 template <typename T>
 T read_params(const T* given, const T& defaults, const char* name) {
   if (!given) return defaults;
-  if (given->struct_size < sizeof(uint32_t) || given->struct_size > (1u << 16)) {
+  const uint32_t size = given->struct_size;
+  if (size < sizeof(uint32_t) || size > (1u << 16)) {
     throw gpen::Error(gpen::ErrorCode::InvalidArgument,
                       std::string(name) + ".struct_size is " + std::to_string(given->struct_size) +
                           "; initialise the struct with its *_default_params() function");
@@ -85,24 +89,112 @@ T read_params(const T* given, const T& defaults, const char* name) {
   return out;
 }
 
-std::string text(const char* s, const char* fallback = "") { return s ? std::string(s) : std::string(fallback); }
+// ---- Marshalling between the C structs and the C++ ones, generated from gpen/params.def:
+// a field missing from a C struct is a compile error here. C fields are read through their
+// address, so an out-of-range enum value is checked as an int before it becomes an enum.
+
+void from_c(const char*, const float* c, float& out) { out = *c; }
+void from_c(const char*, const int* c, int& out) { out = *c; }
+void from_c(const char*, const int* c, bool& out) { out = *c != 0; }
+void from_c(const char*, const char* const* c, std::string& out) {
+  if (*c) out = *c;  // NULL: the default
+}
+void from_c(const char*, const char* const* c, std::vector<std::string>& out) {
+  if (*c) {
+    gpen::BatchOptions b;
+    gpen::set_param(b, "extensions", *c);  // the table's comma-list parsing
+    out = b.extensions;
+  }
+}
+template <typename CEnum, typename Enum>
+std::enable_if_t<std::is_enum_v<CEnum>> from_c(const char* name, const CEnum* c, Enum& out) {
+  static_assert(sizeof(CEnum) == sizeof(int), "C enums are int-sized");
+  int v = 0;
+  std::memcpy(&v, c, sizeof v);
+  const std::vector<std::string>& names = gpen::find_param(name)->choices;
+  if (v < 0 || v >= static_cast<int>(names.size())) {
+    std::string list;
+    for (std::size_t i = 0; i < names.size(); ++i) list += (i ? ", " : "") + std::to_string(i) + " = " + names[i];
+    throw gpen::Error(gpen::ErrorCode::InvalidArgument,
+                      std::string(name) + " must be one of " + list + ", got " + std::to_string(v));
+  }
+  out = static_cast<Enum>(v);
+}
+
+// Strings handed out in default structs point into storage that lives as long as the library.
+const char* lasting(const std::string& s) {
+  static std::mutex mutex;
+  static std::deque<std::string> pool;
+  const std::lock_guard<std::mutex> lock(mutex);
+  for (const std::string& kept : pool) {
+    if (kept == s) return kept.c_str();
+  }
+  return pool.emplace_back(s).c_str();
+}
+
+void to_c(float v, float& c) { c = v; }
+void to_c(int v, int& c) { c = v; }
+void to_c(bool v, int& c) { c = v ? 1 : 0; }
+void to_c(const std::string& v, const char*& c) { c = lasting(v); }
+void to_c(const std::vector<std::string>& v, const char*& c) {
+  gpen::BatchOptions b;
+  b.extensions = v;
+  c = lasting(gpen::get_param(b, "extensions"));
+}
+template <typename Enum, typename CEnum>
+std::enable_if_t<std::is_enum_v<CEnum>> to_c(Enum v, CEnum& c) { c = static_cast<CEnum>(v); }
+
+#define GPEN_READ_FIELD(KIND, type, name, value, lo, hi, choices, doc) from_c(#name, &c.name, out.name);
+#define GPEN_WRITE_FIELD(KIND, type, name, value, lo, hi, choices, doc) to_c(in.name, c.name);
 
 gpen::RestoreParams to_cpp(const gpen_restore_params* given) {
-  const gpen_restore_params p = read_params(given, gpen_restore_default_params(), "gpen_restore_params");
-  if (p.mode < GPEN_MODE_NATURAL || p.mode > GPEN_MODE_DETAIL) {
-    throw gpen::Error(gpen::ErrorCode::InvalidArgument, "mode must be GPEN_MODE_NATURAL, _STRONG or _DETAIL");
-  }
-  gpen::RestoreParams r;
-  r.strength = p.strength;
-  r.mode = static_cast<gpen::Mode>(p.mode);
-  r.denoise = p.denoise;
-  r.sharpen = p.sharpen;
-  r.only_center_face = p.only_center_face != 0;
-  r.max_faces = p.max_faces;
-  r.min_face_size = p.min_face_size;
-  r.upscale = p.upscale;
-  r.validate();
-  return r;
+  const gpen_restore_params c = read_params(given, gpen_restore_default_params(), "gpen_restore_params");
+  gpen::RestoreParams out;
+#define GPEN_RESTORE_PARAM GPEN_READ_FIELD
+#include "gpen/params.def"
+  out.validate();
+  return out;
+}
+
+gpen::RestorerOptions to_cpp(const gpen_restorer_params* given) {
+  const gpen_restorer_params c = read_params(given, gpen_restorer_default_params(), "gpen_restorer_params");
+  gpen::RestorerOptions out;
+#define GPEN_RESTORER_OPTION GPEN_READ_FIELD
+#include "gpen/params.def"
+  out.validate();
+  return out;
+}
+
+gpen::BatchOptions to_cpp(const gpen_batch_params* given) {
+  const gpen_batch_params c = read_params(given, gpen_batch_default_params(), "gpen_batch_params");
+  gpen::BatchOptions out;
+#define GPEN_BATCH_OPTION GPEN_READ_FIELD
+#include "gpen/params.def"
+  return out;  // checked by the batch engine (format case-insensitively)
+}
+
+gpen_restore_params to_c(const gpen::RestoreParams& in) {
+  gpen_restore_params c{};
+  c.struct_size = sizeof c;
+#define GPEN_RESTORE_PARAM GPEN_WRITE_FIELD
+#include "gpen/params.def"
+  return c;
+}
+
+gpen_restorer_params to_c(const gpen::RestorerOptions& in) {
+  gpen_restorer_params c{};
+  c.struct_size = sizeof c;
+#define GPEN_RESTORER_OPTION GPEN_WRITE_FIELD
+#include "gpen/params.def"
+  return c;
+}
+
+gpen_batch_params to_c(const gpen::BatchOptions& in) {
+  gpen_batch_params c{};
+  c.struct_size = sizeof c;
+#define GPEN_BATCH_OPTION GPEN_WRITE_FIELD
+#include "gpen/params.def"
+  return c;
 }
 
 gpen::ImageView to_cpp(const gpen_image* image) {
@@ -163,71 +255,17 @@ const char* gpen_status_name(gpen_status status) {
   return gpen::error_code_name(static_cast<gpen::ErrorCode>(status));
 }
 
-gpen_restorer_params gpen_restorer_default_params(void) {
-  const gpen::RestorerOptions o;
-  gpen_restorer_params p{};
-  p.struct_size = sizeof(p);
-  p.model_path = nullptr;
-  p.device = "cpu";
-  p.detector = "dlib";
-  p.threads = o.threads;
-  p.precision = GPEN_FP32;
-  p.max_batch = o.max_batch;
-  p.detection_max_side = o.detection_max_side;
-  p.memory_limit_mb = o.memory_limit_mb;
-  p.warmup = o.warmup ? 1 : 0;
-  p.photo_ops = GPEN_PHOTO_OPS_AUTO;
-  return p;
-}
-
-gpen_restore_params gpen_restore_default_params(void) {
-  const gpen::RestoreParams r;
-  gpen_restore_params p{};
-  p.struct_size = sizeof(p);
-  p.strength = r.strength;
-  p.mode = GPEN_MODE_NATURAL;
-  p.denoise = r.denoise;
-  p.sharpen = r.sharpen;
-  p.only_center_face = 0;
-  p.max_faces = r.max_faces;
-  p.min_face_size = r.min_face_size;
-  p.upscale = r.upscale;
-  return p;
-}
-
-gpen_batch_params gpen_batch_default_params(void) {
-  const gpen::BatchOptions b;
-  gpen_batch_params p{};
-  p.struct_size = sizeof(p);
-  p.output_dir = nullptr;
-  p.recursive = 0;
-  p.extensions = nullptr;
-  p.skip_existing = 0;
-  p.format = nullptr;
-  p.quality = b.quality;
-  p.readers = b.readers;
-  p.writers = b.writers;
-  p.queue_capacity = b.queue_capacity;
-  p.aligned = 0;
-  p.save_faces = 0;
-  return p;
-}
+gpen_restorer_params gpen_restorer_default_params(void) { return to_c(gpen::RestorerOptions()); }
+gpen_restore_params gpen_restore_default_params(void) { return to_c(gpen::RestoreParams()); }
+gpen_batch_params gpen_batch_default_params(void) { return to_c(gpen::BatchOptions()); }
 
 gpen_status gpen_restore_params_preset(const char* name, gpen_restore_params* out) {
   return guarded([&] {
     require(name, "name");
     require(out, "out");
-    const gpen_restore_params keep = read_params(out, gpen_restore_default_params(), "gpen_restore_params");
-    const gpen::RestoreParams r = gpen::preset(name);
-    gpen_restore_params p = keep;
-    p.strength = r.strength;
-    p.mode = static_cast<gpen_mode>(r.mode);
-    p.denoise = r.denoise;
-    p.sharpen = r.sharpen;
-    p.only_center_face = r.only_center_face ? 1 : 0;
-    p.max_faces = r.max_faces;
-    p.min_face_size = r.min_face_size;
-    p.upscale = r.upscale;
+    read_params(out, gpen_restore_default_params(), "gpen_restore_params");  // checks out->struct_size
+    gpen_restore_params p = to_c(gpen::preset(name));
+    p.struct_size = std::min<uint32_t>(out->struct_size, sizeof p);
     std::memcpy(out, &p, std::min<std::size_t>(out->struct_size, sizeof(p)));
     return GPEN_OK;
   });
@@ -249,25 +287,7 @@ gpen_status gpen_restorer_create(const gpen_restorer_params* params, gpen_restor
   if (out) *out = nullptr;
   return guarded([&] {
     require(out, "out");
-    const gpen_restorer_params p = read_params(params, gpen_restorer_default_params(), "gpen_restorer_params");
-    gpen::RestorerOptions o;
-    o.model_path = text(p.model_path);
-    o.device = text(p.device, "cpu");
-    o.detector = text(p.detector, "dlib");
-    o.threads = p.threads;
-    if (p.precision < GPEN_FP32 || p.precision > GPEN_BF16) {
-      throw gpen::Error(gpen::ErrorCode::InvalidArgument, "precision must be GPEN_FP32, GPEN_FP16 or GPEN_BF16");
-    }
-    o.precision = static_cast<gpen::Precision>(p.precision);
-    o.max_batch = p.max_batch;
-    o.detection_max_side = p.detection_max_side;
-    o.memory_limit_mb = p.memory_limit_mb;
-    o.warmup = p.warmup != 0;
-    if (p.photo_ops < GPEN_PHOTO_OPS_AUTO || p.photo_ops > GPEN_PHOTO_OPS_DEVICE) {
-      throw gpen::Error(gpen::ErrorCode::InvalidArgument,
-                        "photo_ops must be GPEN_PHOTO_OPS_AUTO, _HOST or _DEVICE");
-    }
-    o.photo_ops = static_cast<gpen::PhotoOps>(p.photo_ops);
+    const gpen::RestorerOptions o = to_cpp(params);
     *out = new gpen_restorer(o);
     return GPEN_OK;
   });
@@ -416,19 +436,7 @@ gpen_status gpen_restore_files(gpen_restorer* restorer, const char* const* input
       require(inputs[i], "inputs[i]");
       paths.emplace_back(inputs[i]);
     }
-    const gpen_batch_params b = read_params(batch, gpen_batch_default_params(), "gpen_batch_params");
-    gpen::BatchOptions o;
-    o.output_dir = text(b.output_dir);
-    o.recursive = b.recursive != 0;
-    if (b.extensions) o.extensions = gpen::detail::split_comma_list(b.extensions);
-    o.skip_existing = b.skip_existing != 0;
-    o.format = text(b.format, "png");
-    o.quality = b.quality;
-    o.readers = b.readers;
-    o.writers = b.writers;
-    o.queue_capacity = b.queue_capacity;
-    o.aligned = b.aligned != 0;
-    o.save_faces = b.save_faces != 0;
+    const gpen::BatchOptions o = to_cpp(batch);
     const gpen::RestoreParams rp = to_cpp(params);
     gpen::BatchProcessor processor(restorer->restorer, o);
 
