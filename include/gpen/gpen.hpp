@@ -7,6 +7,7 @@
 #include "gpen/image.hpp"
 #include "gpen/io.hpp"
 #include "gpen/options.hpp"
+#include "gpen/param_table.hpp"
 #include "gpen/params.hpp"
 #include "gpen/restorer.hpp"
 #include "gpen/result.hpp"

@@ -18,6 +18,7 @@ The model tools (``gpen.model``, ``gpen.fast``, ``gpen.export``, ``gpen.retinafa
 PyTorch and work without the compiled extension.
 """
 
+import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -32,9 +33,7 @@ except ImportError as _e:  # a source checkout without the compiled extension
     _gpen = None
     _import_error = _e
 
-MODES = ("natural", "strong", "detail")
-_RESTORE_KEYS = ("strength", "mode", "denoise", "sharpen", "only_center_face", "max_faces",
-                 "min_face_size", "upscale")
+_TABLE: Optional[Dict[str, Dict[str, Any]]] = None
 
 
 def _ext():
@@ -43,6 +42,20 @@ def _ext():
                           "with `pip install .` or build it with CMake; the model tools (gpen.export) "
                           f"work without it ({_import_error})")
     return _gpen
+
+
+def param_table() -> Dict[str, Dict[str, Any]]:
+    """Every parameter of the library by name: group ("restore", "restorer" or "batch"), kind,
+    min, max, choices, default and doc. The keywords below are checked against it; it comes from
+    the C++ core (gpen/params.def), so nothing here repeats a default or a range."""
+    global _TABLE
+    if _TABLE is None:
+        _TABLE = {p["name"]: p for p in _ext().param_table()}
+    return _TABLE
+
+
+MODES: Tuple[str, ...] = tuple(next(p for p in _gpen.param_table() if p["name"] == "mode")["choices"]) \
+    if _gpen is not None else ()
 
 
 @dataclass
@@ -86,25 +99,52 @@ def _number(name: str, value, lo: float, hi: float) -> float:
     return float(value)
 
 
-def _restore_params(preset: Optional[str], given: Dict[str, Any]) -> Dict[str, Any]:
-    params = dict(_ext().preset(preset)) if preset is not None else {}
+def _checked(function: str, groups: Tuple[str, ...], given: Dict[str, Any]) -> Dict[str, Any]:
+    """Keyword arguments checked for their Python type against the parameter table (ranges are
+    the core's to check); None means "the default". Unknown names raise TypeError."""
+    table = param_table()
+    out = {}
     for key, value in given.items():
+        info = table.get(key)
+        if info is None or info["group"] not in groups:
+            raise TypeError(f"{function}() got an unexpected keyword argument {key!r}")
         if value is None:
             continue
-        if key == "mode":
-            if value not in MODES:
-                raise InvalidArgumentError(f"mode must be one of {', '.join(MODES)}, got {value!r}")
-        elif key in ("strength", "denoise", "sharpen"):
-            value = _number(key, value, 0, 100)
-        elif key == "min_face_size":
-            value = _number(key, value, 8, 4096)
-        elif key in ("max_faces", "upscale"):
+        kind = info["kind"]
+        if kind == "float":
+            value = _number(key, value, info["min"], info["max"])
+        elif kind == "int":
             if isinstance(value, bool) or not isinstance(value, int):
                 raise InvalidArgumentError(f"{key} must be an integer, got {value!r}")
-        elif key == "only_center_face":
+        elif kind == "bool":
             value = bool(value)
-        params[key] = value
+        elif kind == "choice":  # restore parameters are checked here, options by the core
+            if not isinstance(value, str) or (info["group"] == "restore" and value not in info["choices"]):
+                raise InvalidArgumentError(f"{key} must be one of {', '.join(info['choices'])}, got {value!r}")
+        elif kind == "text-list":
+            value = [str(v) for v in value]
+        else:
+            value = os.fspath(value) if hasattr(value, "__fspath__") else str(value)
+        out[key] = value
+    return out
+
+
+def _restore_params(function: str, preset: Optional[str], given: Dict[str, Any]) -> Dict[str, Any]:
+    params = dict(_ext().preset(preset)) if preset is not None else {}
+    params.update(_checked(function, ("restore",), given))
     return params
+
+
+def _describe(group: str) -> str:
+    """The docstring lines of a group's keywords, from the parameter table."""
+    lines = []
+    for name, p in param_table().items():
+        if p["group"] != group:
+            continue
+        limits = f"{p['min']:g}-{p['max']:g}, " if p["kind"] in ("int", "float") else \
+            f"{' | '.join(p['choices'])}, " if p["kind"] == "choice" else ""
+        lines.append(f"        {name}: {p['doc']} ({limits}default {p['default']!r})")
+    return "\n".join(lines)
 
 
 def preset(name: str) -> Dict[str, Any]:
@@ -129,30 +169,20 @@ def write_image(path: str, image, rgb: bool = False, quality: int = 95) -> None:
 class Restorer:
     """Loads a GPEN model once and restores many photos; thread-safe.
 
-    Args:
-        model: TorchScript file from ``python -m gpen.export``; ``None`` uses the classic
-            (model-free) enhancement.
-        device: ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
-        detector: ``"dlib"`` (built in) or ``"retinaface:PATH"``.
-        threads: CPU threads for LibTorch, 0 = all cores.
-        precision: ``"fp32"``, or ``"fp16"``/``"bf16"`` on CUDA.
-        max_batch: faces per model call.
-        detection_max_side: photos larger than this are searched on a downscaled copy.
-        memory_limit_mb: CUDA only: cap on the device memory LibTorch's caching allocator may hold,
-            in MiB (0 = none); beyond it calls fail with :class:`OutOfMemoryError`.
-        warmup: CUDA only: run one ``max_batch`` batch at load so that later calls allocate
-            nothing new.
-        photo_ops: where whole photos' faces are cut out and pasted back: ``"auto"`` (on the
-            GPU for CUDA devices, OpenCV on the host for the CPU), ``"host"`` or ``"device"``.
+    ``Restorer(model=None, device=None, **options)``: ``model`` is a TorchScript file from
+    ``python -m gpen.export`` (``None``: the classic, model-free enhancement), ``device`` is
+    ``"cpu"``, ``"cuda"`` or ``"cuda:N"``. Options (left out: the library's default):
+
+{options}
     """
 
-    def __init__(self, model: Optional[str] = None, device: str = "cpu", *, detector: str = "dlib",
-                 threads: int = 0, precision: str = "fp32", max_batch: int = 4,
-                 detection_max_side: int = 6000, memory_limit_mb: int = 0, warmup: bool = True,
-                 photo_ops: str = "auto"):
-        self._impl = _ext().Restorer(str(model) if model else "", device, detector, threads, precision,
-                                     max_batch, detection_max_side, memory_limit_mb, bool(warmup),
-                                     photo_ops)
+    def __init__(self, model: Optional[str] = None, device: Optional[str] = None, **options):
+        given = dict(options)
+        if model is not None:
+            given["model_path"] = model
+        if device is not None:
+            given["device"] = device
+        self._impl = _ext().Restorer(_checked("Restorer", ("restorer",), given))
 
     def memory_stats(self) -> Dict[str, Any]:
         """Device memory held by LibTorch's caching allocator on this restorer's device:
@@ -169,51 +199,41 @@ class Restorer:
     def has_model(self) -> bool:
         return self._impl.has_model
 
-    def restore(self, img, *, strength: Optional[float] = None, mode: Optional[str] = None,
-                denoise: Optional[float] = None, sharpen: Optional[float] = None,
-                only_center_face: Optional[bool] = None, max_faces: Optional[int] = None,
-                min_face_size: Optional[float] = None, upscale: Optional[int] = None,
-                preset: Optional[str] = None, rgb: Optional[bool] = None) -> Result:
+    def restore(self, img, *, preset: Optional[str] = None, rgb: Optional[bool] = None, **params) -> Result:
         """Restore every face of a photo and paste them back.
 
-        Parameters left as None take the preset's value (if ``preset`` is given) or the default:
-        strength 100, mode "natural", denoise 0, sharpen 0, all faces >= 32 px, upscale 1.
+        ``preset``: a named parameter set (:func:`preset_names`); keywords given override it.
         ``rgb``: the array is RGB (default False: BGR like OpenCV; True for PIL images).
+        Parameters (left out: the preset's value, else the default):
+
+{params}
         """
         array, is_rgb = _as_array(img, rgb)
-        params = _restore_params(preset, dict(strength=strength, mode=mode, denoise=denoise, sharpen=sharpen,
-                                              only_center_face=only_center_face, max_faces=max_faces,
-                                              min_face_size=min_face_size, upscale=upscale))
-        image, faces = self._impl.restore(array, is_rgb, params)
+        image, faces = self._impl.restore(array, is_rgb, _restore_params("restore", preset, params))
         return Result(image=image, faces=[Face(**f) for f in faces])
 
-    def restore_faces(self, faces: Sequence, *, strength: Optional[float] = None, mode: Optional[str] = None,
-                      denoise: Optional[float] = None, sharpen: Optional[float] = None,
-                      rgb: Optional[bool] = None) -> List:
-        """Restore already-aligned face crops; returns model-size images in the input's order."""
+    def restore_faces(self, faces: Sequence, *, rgb: Optional[bool] = None, **params) -> List:
+        """Restore already-aligned face crops; returns model-size images in the input's order.
+        Takes the parameters of :meth:`restore` (the whole-photo ones have no effect)."""
         arrays = []
-        is_rgb = bool(rgb)
+        flags = []
         for f in faces:
             a, is_rgb = _as_array(f, rgb)
             arrays.append(a)
-        params = _restore_params(None, dict(strength=strength, mode=mode, denoise=denoise, sharpen=sharpen))
-        return self._impl.restore_faces(arrays, is_rgb, params)
+            flags.append(is_rgb)
+        checked = _restore_params("restore_faces", None, params)
+        if len(set(flags)) > 1:  # a mixed PIL/numpy list: each face in its own colour order
+            return [self._impl.restore_faces([a], f, checked)[0] for a, f in zip(arrays, flags)]
+        return self._impl.restore_faces(arrays, flags[0] if flags else bool(rgb), checked)
 
-    def detect(self, img, *, only_center_face: Optional[bool] = None, max_faces: Optional[int] = None,
-               min_face_size: Optional[float] = None, rgb: Optional[bool] = None) -> List[Face]:
-        """The faces restore() would restore."""
+    def detect(self, img, *, rgb: Optional[bool] = None, **params) -> List[Face]:
+        """The faces restore() would restore (only_center_face, max_faces and min_face_size apply)."""
         array, is_rgb = _as_array(img, rgb)
-        params = _restore_params(None, dict(only_center_face=only_center_face, max_faces=max_faces,
-                                            min_face_size=min_face_size))
-        return [Face(**f) for f in self._impl.detect(array, is_rgb, params)]
+        return [Face(**f) for f in self._impl.detect(array, is_rgb, _restore_params("detect", None, params))]
 
     def __repr__(self) -> str:
         info = self.model_info
         return f"gpen.Restorer({info['architecture']} {info['size']}px, path={info['path']!r})"
-
-
-_BATCH_KEYS = ("recursive", "extensions", "skip_existing", "format", "quality", "readers", "writers",
-               "queue_capacity", "aligned", "save_faces")
 
 
 def restore_files(paths, out_dir: str, *, restorer: Optional[Restorer] = None, model: Optional[str] = None,
@@ -223,24 +243,28 @@ def restore_files(paths, out_dir: str, *, restorer: Optional[Restorer] = None, m
 
     ``paths``: a path or a list of files/directories. ``restorer`` (or ``model`` to create one).
     ``progress(d)`` is called after each file with done, failed, skipped, total, faces, elapsed,
-    eta, file, status. Batch options: recursive, extensions (list), skip_existing, format
-    ("png"/"jpg"/"webp"), quality, readers, writers, queue_capacity, aligned, save_faces.
-    Restore options as in :meth:`Restorer.restore`. Returns the report: files (input, output,
-    status, error, faces, seconds), counts, wall_seconds, compute_busy_fraction.
+    eta, file, status. Restore parameters as in :meth:`Restorer.restore`. Returns the report:
+    files (input, output, status, error, faces, seconds), counts, wall_seconds,
+    compute_busy_fraction. Batch options (left out: the default):
+
+{batch}
     """
     if isinstance(paths, (str, bytes)) or hasattr(paths, "__fspath__"):
         paths = [paths]
-    batch = {"output_dir": str(out_dir)}
-    restore = {}
-    for key, value in options.items():
-        if key in _BATCH_KEYS:
-            batch[key] = list(value) if key == "extensions" else value
-        elif key in _RESTORE_KEYS:
-            restore[key] = value
-        else:
-            raise TypeError(f"restore_files() got an unexpected keyword argument {key!r}")
+    table = param_table()
+    batch = _checked("restore_files", ("batch",),
+                     {k: v for k, v in options.items() if k in table and table[k]["group"] == "batch"})
+    batch["output_dir"] = os.fspath(out_dir)
+    restore = _restore_params("restore_files", preset,
+                              {k: v for k, v in options.items() if k not in table or table[k]["group"] != "batch"})
     if restorer is None:
         restorer = Restorer(model)
     elif model is not None:
         raise InvalidArgumentError("give either restorer= or model=, not both")
-    return restorer._impl.restore_files([str(p) for p in paths], batch, _restore_params(preset, restore), progress)
+    return restorer._impl.restore_files([os.fspath(p) for p in paths], batch, restore, progress)
+
+
+if _gpen is not None and Restorer.__doc__:  # the keyword documentation, from the parameter table
+    Restorer.__doc__ = Restorer.__doc__.format(options=_describe("restorer"))
+    Restorer.restore.__doc__ = Restorer.restore.__doc__.format(params=_describe("restore"))
+    restore_files.__doc__ = restore_files.__doc__.format(batch=_describe("batch"))

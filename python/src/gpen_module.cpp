@@ -5,44 +5,104 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <charconv>
+#include <cstdlib>
 #include <cstring>
 
 #include "gpen/gpen.hpp"
+#include "gpen/param_table.hpp"
 
 namespace py = pybind11;
 
 namespace {
 
-gpen::RestoreParams params_from(const py::dict& d) {
-  gpen::RestoreParams p;
+// ---- Parameters: Python values <-> the parameter table's text form (gpen/param_table.hpp).
+// Every keyword of every struct goes through here; nothing is spelled per parameter.
+
+std::string as_text(const gpen::ParamInfo& info, const py::handle& v) {
+  switch (info.kind) {
+    case gpen::ParamKind::Bool: return v.cast<bool>() ? "true" : "false";
+    case gpen::ParamKind::Int: return std::to_string(v.cast<long long>());
+    case gpen::ParamKind::Float: {
+      char buffer[64];  // shortest text that reads back the same double
+      const auto r = std::to_chars(buffer, buffer + sizeof buffer, v.cast<double>());
+      return std::string(buffer, r.ptr);
+    }
+    case gpen::ParamKind::TextList: {
+      std::string out;
+      for (const std::string& item : v.cast<std::vector<std::string>>()) out += (out.empty() ? "" : ",") + item;
+      return out;
+    }
+    default: return v.cast<std::string>();
+  }
+}
+
+py::object as_python(const gpen::ParamInfo& info, const std::string& text) {
+  switch (info.kind) {
+    case gpen::ParamKind::Bool: return py::bool_(text == "true");
+    case gpen::ParamKind::Int: return py::int_(std::stoll(text));
+    case gpen::ParamKind::Float: return py::float_(static_cast<double>(std::strtof(text.c_str(), nullptr)));
+    case gpen::ParamKind::TextList: {
+      py::list out;
+      std::size_t start = 0;
+      while (start <= text.size() && !text.empty()) {
+        const std::size_t comma = std::min(text.find(',', start), text.size());
+        out.append(text.substr(start, comma - start));
+        start = comma + 1;
+      }
+      return std::move(out);
+    }
+    default: return py::str(text);
+  }
+}
+
+template <typename Struct>
+Struct from_dict(const py::dict& d, gpen::ParamGroup group) {
+  Struct s;
   for (const auto& item : d) {
     const std::string key = py::str(item.first);
-    const py::handle v = item.second;
-    if (key == "strength") p.strength = v.cast<float>();
-    else if (key == "mode") p.mode = gpen::parse_mode(v.cast<std::string>());
-    else if (key == "denoise") p.denoise = v.cast<float>();
-    else if (key == "sharpen") p.sharpen = v.cast<float>();
-    else if (key == "only_center_face") p.only_center_face = v.cast<bool>();
-    else if (key == "max_faces") p.max_faces = v.cast<int>();
-    else if (key == "min_face_size") p.min_face_size = v.cast<float>();
-    else if (key == "upscale") p.upscale = v.cast<int>();
-    else throw gpen::Error(gpen::ErrorCode::InvalidArgument, "unknown restore parameter '" + key + "'");
+    const gpen::ParamInfo* info = gpen::find_param(key);
+    if (!info || info->group != group) {
+      throw gpen::Error(gpen::ErrorCode::InvalidArgument,
+                        "unknown " + std::string(gpen::param_group_name(group)) + " parameter '" + key + "'");
+    }
+    gpen::set_param(s, key, as_text(*info, item.second));
   }
+  return s;
+}
+
+template <typename Struct>
+py::dict to_dict(const Struct& s, gpen::ParamGroup group) {
+  py::dict d;
+  for (const gpen::ParamInfo& info : gpen::param_table()) {
+    if (info.group == group) d[py::str(info.name)] = as_python(info, gpen::get_param(s, info.name));
+  }
+  return d;
+}
+
+gpen::RestoreParams params_from(const py::dict& d) {
+  const gpen::RestoreParams p = from_dict<gpen::RestoreParams>(d, gpen::ParamGroup::Restore);
   p.validate();
   return p;
 }
 
-py::dict params_to(const gpen::RestoreParams& p) {
-  py::dict d;
-  d["strength"] = p.strength;
-  d["mode"] = gpen::mode_name(p.mode);
-  d["denoise"] = p.denoise;
-  d["sharpen"] = p.sharpen;
-  d["only_center_face"] = p.only_center_face;
-  d["max_faces"] = p.max_faces;
-  d["min_face_size"] = p.min_face_size;
-  d["upscale"] = p.upscale;
-  return d;
+py::dict params_to(const gpen::RestoreParams& p) { return to_dict(p, gpen::ParamGroup::Restore); }
+
+py::list param_table() {
+  py::list out;
+  for (const gpen::ParamInfo& info : gpen::param_table()) {
+    py::dict d;
+    d["name"] = info.name;
+    d["group"] = gpen::param_group_name(info.group);
+    d["kind"] = gpen::param_kind_name(info.kind);
+    d["min"] = info.min;
+    d["max"] = info.max;
+    d["choices"] = info.choices;
+    d["default"] = as_python(info, info.default_value);
+    d["doc"] = info.doc;
+    out.append(d);
+  }
+  return out;
 }
 
 // A numpy image (H x W, or H x W x C with C in 1, 3, 4; uint8 or uint16) as a view; `keep`
@@ -97,20 +157,8 @@ py::dict face_to_dict(const gpen::FaceResult& f, bool with_crops) {
 
 class PyRestorer {
  public:
-  PyRestorer(const std::string& model, const std::string& device, const std::string& detector, int threads,
-             const std::string& precision, int max_batch, int detection_max_side, int memory_limit_mb,
-             bool warmup, const std::string& photo_ops) {
-    gpen::RestorerOptions o;
-    o.model_path = model;
-    o.device = device;
-    o.detector = detector;
-    o.threads = threads;
-    o.precision = gpen::parse_precision(precision);
-    o.max_batch = max_batch;
-    o.detection_max_side = detection_max_side;
-    o.memory_limit_mb = memory_limit_mb;
-    o.warmup = warmup;
-    o.photo_ops = gpen::parse_photo_ops(photo_ops);
+  explicit PyRestorer(const py::dict& options) {
+    const gpen::RestorerOptions o = from_dict<gpen::RestorerOptions>(options, gpen::ParamGroup::Restorer);
     restorer_ = std::make_unique<gpen::Restorer>(o);
   }
 
@@ -192,23 +240,7 @@ class PyRestorer {
 
   py::dict restore_files(const std::vector<std::string>& inputs, const py::dict& batch, const py::dict& params,
                          const py::object& progress) {
-    gpen::BatchOptions o;
-    for (const auto& item : batch) {
-      const std::string key = py::str(item.first);
-      const py::handle v = item.second;
-      if (key == "output_dir") o.output_dir = v.cast<std::string>();
-      else if (key == "recursive") o.recursive = v.cast<bool>();
-      else if (key == "extensions") o.extensions = v.cast<std::vector<std::string>>();
-      else if (key == "skip_existing") o.skip_existing = v.cast<bool>();
-      else if (key == "format") o.format = v.cast<std::string>();
-      else if (key == "quality") o.quality = v.cast<int>();
-      else if (key == "readers") o.readers = v.cast<int>();
-      else if (key == "writers") o.writers = v.cast<int>();
-      else if (key == "queue_capacity") o.queue_capacity = v.cast<int>();
-      else if (key == "aligned") o.aligned = v.cast<bool>();
-      else if (key == "save_faces") o.save_faces = v.cast<bool>();
-      else throw gpen::Error(gpen::ErrorCode::InvalidArgument, "unknown batch option '" + key + "'");
-    }
+    const gpen::BatchOptions o = from_dict<gpen::BatchOptions>(batch, gpen::ParamGroup::Batch);
     const gpen::RestoreParams p = params_from(params);
     gpen::BatchProcessor processor(*restorer_, o);
     py::object callback_error = py::none();
@@ -308,6 +340,7 @@ PYBIND11_MODULE(_gpen, m) {
   m.def("preset", [](const std::string& name) { return params_to(gpen::preset(name)); },
         "The parameters of a named preset, as a dict.");
   m.def("preset_names", &gpen::preset_names);
+  m.def("param_table", &param_table, "Every parameter: name, group, kind, min, max, choices, default, doc.");
   m.def("read_image", [](const std::string& path) {
     gpen::Image img;
     {
@@ -324,11 +357,7 @@ PYBIND11_MODULE(_gpen, m) {
   }, py::arg("path"), py::arg("image"), py::arg("rgb") = false, py::arg("quality") = 95);
 
   py::class_<PyRestorer>(m, "Restorer")
-      .def(py::init<const std::string&, const std::string&, const std::string&, int, const std::string&, int, int,
-                    int, bool, const std::string&>(),
-           py::arg("model"), py::arg("device"), py::arg("detector"), py::arg("threads"), py::arg("precision"),
-           py::arg("max_batch"), py::arg("detection_max_side"), py::arg("memory_limit_mb"), py::arg("warmup"),
-           py::arg("photo_ops"))
+      .def(py::init<const py::dict&>(), py::arg("options"))
       .def("memory_stats", &PyRestorer::memory_stats)
       .def_property_readonly("model_info", &PyRestorer::model_info)
       .def_property_readonly("has_model", &PyRestorer::has_model)
