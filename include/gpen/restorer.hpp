@@ -17,6 +17,10 @@
 
 namespace gpen {
 
+namespace detail {
+class RestoreEngine;
+}  // namespace detail
+
 class GPEN_API Restorer {
  public:
   /// Loads and prepares the model (none if options.model_path is empty: classic path).
@@ -64,8 +68,11 @@ class GPEN_API Restorer {
   Image restore_face(const ImageView& aligned_face,
                      const RestoreParams& params = RestoreParams()) const;
 
+  /// Internal: the restorer's phases (prepare, enhance, finish), which the batch engine runs as
+  /// stages. An incomplete type outside the library.
+  const detail::RestoreEngine& engine() const;
+
  private:
-  friend class BatchProcessor;  // runs the photo path in phases, batching across photos
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

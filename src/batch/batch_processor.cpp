@@ -18,7 +18,7 @@
 #include "gpen/io.hpp"
 #include "imaging/image_convert.hpp"
 #include "photo/photo_job.hpp"
-#include "restorer/restorer_impl.hpp"
+#include "restorer/restore_engine.hpp"
 #include "model/torch_errors.hpp"
 
 namespace gpen {
@@ -44,8 +44,6 @@ double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::
 struct PhotoItem {
   std::size_t index = 0;
   detail::PhotoJob photo;
-  cv::Mat aligned_original;  // aligned mode: the model-size crop before mode pre-processing
-  ColorOrder order = ColorOrder::BGR;
   std::size_t next_face = 0;  // faces [0, next_face) have been sent to the model
   double model_s = 0.0;       // this photo's share of model calls
 };
@@ -80,7 +78,7 @@ struct Finished {
 };
 
 struct BatchProcessor::Impl {
-  const Restorer::Impl* engine = nullptr;
+  const detail::RestoreEngine* engine = nullptr;
   BatchOptions options;
   std::atomic<bool> cancelled{false};
   std::atomic<bool> running{false};
@@ -128,7 +126,7 @@ struct BatchProcessor::Impl {
   // Read stage: decode, then the CPU work before the model (detection, alignment, mode
   // pre-processing), so that the compute stage does nothing but model calls.
   void read_stage(std::atomic<std::size_t>& next, detail::BoundedQueue<PhotoItem>& out) {
-    const detail::DeviceStreamScope stream(engine->device);  // each reader on a stream of its own
+    const detail::DeviceStreamScope stream(engine->device());  // each reader on a stream of its own
     for (;;) {
       if (cancelled) return;
       const std::size_t i = next++;
@@ -158,29 +156,16 @@ struct BatchProcessor::Impl {
   PhotoItem prepare(std::size_t index, const Image& image) const {
     PhotoItem item;
     item.index = index;
-    item.order = image.order();
-    const int size = engine->enhancer->info().size;
-    if (options.aligned) {
-      const cv::Mat face = detail::aligned_face_input(image.view(), size, plan[index].input);
-      item.aligned_original = face;
-      item.photo.inputs.push_back(detail::prepare_face(face, params));
-    } else {
-      item.photo = detail::prepare_photo(image.view(), params, engine->detector(),
-                                         engine->options.detection_max_side, size, engine->photo_device(),
-                                         /*keep_crops=*/options.save_faces);
-    }
+    item.photo = engine->prepare(image.view(), params, options.aligned, /*keep_crops=*/options.save_faces,
+                                 plan[index].input);
     return item;
-  }
-
-  bool needs_model(const PhotoItem& item) const {
-    return options.aligned ? params.strength > 0.0f : item.photo.needs_model(params);
   }
 
   // Compute stage: gathers faces across photos into batches of up to max_batch, one model
   // call per batch, and never waits while it has faces to restore.
   void compute_stage(detail::BoundedQueue<PhotoItem>& in, detail::BoundedQueue<PhotoItem>& out) {
-    const detail::DeviceStreamScope stream(engine->device);
-    const std::size_t max_batch = static_cast<std::size_t>(engine->options.max_batch);
+    const detail::DeviceStreamScope stream(engine->device());
+    const std::size_t max_batch = static_cast<std::size_t>(engine->max_batch());
     std::deque<PhotoItem> pending;
     std::size_t waiting_faces = 0;  // faces of pending photos not yet sent to the model
     bool input_open = true;
@@ -192,7 +177,7 @@ struct BatchProcessor::Impl {
           if (pending.empty()) input_open = false;  // pop() gave nothing: closed and drained
           break;
         }
-        if (needs_model(*item)) {
+        if (item->photo.needs_model(params)) {
           waiting_faces += item->photo.face_count();
           pending.push_back(std::move(*item));
         } else {
@@ -225,12 +210,12 @@ struct BatchProcessor::Impl {
       try {
         if (on_device) {
           device_restored = detail::with_torch_errors("model", [&] {
-            const torch::Tensor out = engine->enhancer->enhance_pixels(torch::stack(device_batch));
+            const torch::Tensor out = engine->enhance(torch::stack(device_batch));
             stream.synchronize();  // done before a writer's stream reads it
             return out.unbind(0);
           });
         } else {
-          restored = engine->enhancer->enhance(batch);
+          restored = engine->enhance(batch);
         }
       } catch (const std::exception& e) {
         error = e.what();
@@ -281,13 +266,8 @@ struct BatchProcessor::Impl {
   }
 
   Finished finish(PhotoItem item) const {
+    Result r = engine->finish(std::move(item.photo), params);
     Finished f;
-    if (options.aligned) {
-      const cv::Mat restored = item.photo.restored.empty() ? item.aligned_original : item.photo.restored[0];
-      f.image = detail::to_image(detail::finish_aligned_face(item.aligned_original, restored, params), item.order);
-      return f;
-    }
-    Result r = detail::finish_photo(std::move(item.photo), params, engine->enhancer->info().size);
     f.image = std::move(r.image);
     f.faces = std::move(r.faces);
     return f;
@@ -295,7 +275,7 @@ struct BatchProcessor::Impl {
 
   // Write stage: paste-back and photo-wide controls, then encoding and an atomic write.
   void write_stage(detail::BoundedQueue<PhotoItem>& in) {
-    const detail::DeviceStreamScope stream(engine->device);  // each writer on a stream of its own
+    const detail::DeviceStreamScope stream(engine->device());  // each writer on a stream of its own
     while (std::optional<PhotoItem> item = in.pop()) {
       const auto t = Clock::now();
       const std::size_t index = item->index;
@@ -350,7 +330,7 @@ struct BatchProcessor::Impl {
 
 BatchProcessor::BatchProcessor(const Restorer& restorer, BatchOptions options) : impl_(std::make_unique<Impl>()) {
   options.validate();
-  impl_->engine = restorer.impl_.get();
+  impl_->engine = &restorer.engine();
   impl_->options = std::move(options);
 }
 

@@ -139,4 +139,20 @@ Result finish_photo(PhotoJob job, const RestoreParams& params, int size) {
   return result;
 }
 
+PhotoJob prepare_aligned(const ImageView& face, const RestoreParams& params, int size, const std::string& what) {
+  PhotoJob job;
+  job.is_aligned_crop = true;
+  job.order = face.order;
+  job.aligned_original = aligned_face_input(face, size, what);
+  job.inputs.push_back(prepare_face(job.aligned_original, params));
+  return job;
+}
+
+Result finish_aligned(PhotoJob job, const RestoreParams& params) {
+  const cv::Mat& restored = job.restored.empty() ? job.aligned_original : job.restored[0];
+  Result r;
+  r.image = to_image(finish_aligned_face(job.aligned_original, restored, params), job.order);
+  return r;
+}
+
 }  // namespace gpen::detail

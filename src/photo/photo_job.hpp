@@ -5,6 +5,7 @@
 #include <torch/types.h>
 
 #include <optional>
+#include <string>
 #include <opencv2/core.hpp>
 #include <vector>
 
@@ -17,6 +18,11 @@
 namespace gpen::detail {
 
 struct PhotoJob {
+  // An aligned face crop instead of a photo: one face, no detection, no paste-back.
+  bool is_aligned_crop = false;
+  cv::Mat aligned_original;  ///< aligned: the model-size crop before mode pre-processing
+  ColorOrder order = ColorOrder::BGR;  ///< aligned: the input's colour order, kept by the result
+
   PhotoLayers layers;
   std::vector<DetectedFace> faces;
   std::vector<cv::Matx23d> transforms;  ///< photo -> crop, one per face
@@ -51,5 +57,13 @@ std::vector<DetectedFace> detect_faces(const ImageView& photo, const RestorePara
 
 /// Mode finishing, paste-back, upscale, photo-wide controls, reassembly.
 Result finish_photo(PhotoJob job, const RestoreParams& params, int size);
+
+/// An aligned face crop as a job: resized to the model size, pre-processed; `what` names it in
+/// errors ("aligned face #0 is 1x1; aligned faces must be at least 16x16").
+PhotoJob prepare_aligned(const ImageView& face, const RestoreParams& params, int size, const std::string& what);
+
+/// The aligned crop's result (its image only): mode finishing, strength blend, then denoise and
+/// sharpen; the crop itself where the model did not run.
+Result finish_aligned(PhotoJob job, const RestoreParams& params);
 
 }  // namespace gpen::detail

@@ -1,0 +1,109 @@
+#include "restorer/restore_engine.hpp"
+
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "device/cuda_support.hpp"
+#include "device/device.hpp"
+#include "gpen/error.hpp"
+#include "model/torch_errors.hpp"
+
+namespace gpen::detail {
+
+namespace {
+
+// BF16 convolutions on the CPU run in oneDNN only where the processor has AVX-512 (fast with
+// AVX512-BF16/AMX); elsewhere LibTorch refuses them. Try one tiny convolution to find out.
+bool cpu_runs_bf16() {
+  try {
+    c10::InferenceMode guard;
+    const torch::Tensor x = torch::ones({1, 8, 8, 8}, torch::kBFloat16);
+    const torch::Tensor w = torch::ones({8, 8, 3, 3}, torch::kBFloat16);
+    torch::mkldnn_convolution(x, w, {}, {1, 1}, {1, 1}, {1, 1}, 1);
+    return true;
+  } catch (const c10::Error&) {
+    return false;
+  }
+}
+
+torch::Dtype model_dtype(Precision precision, const torch::Device& device) {
+  if (precision == Precision::FP32) return torch::kFloat32;
+  if (device.is_cuda()) return precision == Precision::FP16 ? torch::kFloat16 : torch::kBFloat16;
+  if (precision == Precision::FP16) {
+    throw Error(ErrorCode::InvalidArgument, "precision fp16 needs a CUDA device; use fp32 or bf16 on the CPU");
+  }
+  if (!cpu_runs_bf16()) {
+    throw Error(ErrorCode::InvalidArgument,
+                "precision bf16 on the CPU needs AVX-512 (LibTorch's oneDNN refuses it here); use fp32");
+  }
+  return torch::kBFloat16;
+}
+
+// One batch of max_batch blank faces through the whole per-face path (pinned upload, model,
+// download): kernels are chosen and the caching allocator reserves what steady state needs.
+void warm_up(const FaceEnhancer& enhancer, int max_batch) {
+  const int size = enhancer.info().size;
+  const DeviceStreamScope stream(enhancer.device());
+  const std::vector<cv::Mat> blank(static_cast<std::size_t>(max_batch), cv::Mat(size, size, CV_8UC3, cv::Scalar::all(128)));
+  with_torch_errors("warm-up of " + enhancer.info().path, [&] { return enhancer.enhance(blank); });
+}
+
+}  // namespace
+
+RestoreEngine::RestoreEngine(const RestorerOptions& options, std::unique_ptr<FaceDetector> detector)
+    : options_(options), detector_(std::move(detector)) {
+  options.validate();
+  device_ = resolve_device(options.device);
+  const torch::Dtype dtype = model_dtype(options.precision, device_);
+  const int threads = options.threads > 0
+                          ? options.threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  at::set_num_threads(threads);
+  cap_device_memory(device_, std::int64_t{options.memory_limit_mb} << 20);
+  if (options.model_path.empty()) {
+    enhancer_ = make_classic_enhancer();
+    return;
+  }
+  enhancer_ = make_gpen_enhancer(options.model_path, device_, dtype, options.max_batch);
+  has_model_ = true;
+  photo_ops_on_device_ = options.photo_ops == PhotoOps::Device || (options.photo_ops == PhotoOps::Auto && device_.is_cuda());
+  if (options.warmup && device_.is_cuda()) warm_up(*enhancer_, options.max_batch);
+}
+
+const FaceDetector& RestoreEngine::detector() const {
+  std::call_once(detector_once_, [this] {
+    if (!detector_) detector_ = make_face_detector(options_.detector, options_.device);
+  });
+  return *detector_;
+}
+
+std::vector<DetectedFace> RestoreEngine::detect(const ImageView& photo, const RestoreParams& params) const {
+  return detect_faces(photo, params, detector(), options_.detection_max_side);
+}
+
+PhotoJob RestoreEngine::prepare(const ImageView& image, const RestoreParams& params, bool aligned, bool keep_crops,
+                                const std::string& what) const {
+  params.validate();
+  const int size = enhancer_->info().size;
+  if (aligned) return prepare_aligned(image, params, size, what);
+  const std::optional<torch::Device> on = photo_ops_on_device_ ? std::optional<torch::Device>(device_) : std::nullopt;
+  return prepare_photo(image, params, detector(), options_.detection_max_side, size, on, keep_crops);
+}
+
+void RestoreEngine::enhance(PhotoJob& job, const RestoreParams& params) const {
+  if (!job.needs_model(params)) return;
+  if (job.on_device()) {
+    job.device_restored = enhancer_->enhance_pixels(job.device_inputs).unbind(0);
+  } else {
+    job.restored = enhancer_->enhance(job.inputs);
+  }
+}
+
+Result RestoreEngine::finish(PhotoJob job, const RestoreParams& params) const {
+  if (job.is_aligned_crop) return finish_aligned(std::move(job), params);
+  return finish_photo(std::move(job), params, enhancer_->info().size);
+}
+
+}  // namespace gpen::detail
