@@ -3,14 +3,12 @@
 #include "gpen_c.h"
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
 #include <cstring>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <type_traits>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "gpen/gpen.hpp"
@@ -44,7 +42,7 @@ gpen_status status_of(gpen::ErrorCode code) {
     case gpen::ErrorCode::DecodeFailed: return GPEN_ERR_DECODE_FAILED;
     case gpen::ErrorCode::EncodeFailed: return GPEN_ERR_ENCODE_FAILED;
     case gpen::ErrorCode::DeviceUnavailable: return GPEN_ERR_DEVICE_UNAVAILABLE;
-    case gpen::ErrorCode::NoModel: return GPEN_ERR_NO_MODEL;
+    case gpen::ErrorCode::Cancelled: return GPEN_ERR_CANCELLED;
     case gpen::ErrorCode::OutOfMemory: return GPEN_ERR_OUT_OF_MEMORY;
     case gpen::ErrorCode::Internal: return GPEN_ERR_INTERNAL;
   }
@@ -147,11 +145,17 @@ std::enable_if_t<std::is_enum_v<CEnum>> to_c(Enum v, CEnum& c) { c = static_cast
 #define GPEN_READ_FIELD(KIND, type, name, value, lo, hi, choices, doc) from_c(#name, &c.name, out.name);
 #define GPEN_WRITE_FIELD(KIND, type, name, value, lo, hi, choices, doc) to_c(in.name, c.name);
 
+std::function<bool()> stop_function(gpen_abort_fn fn, void* user_data) {
+  if (!fn) return {};
+  return [fn, user_data] { return fn(user_data) != 0; };
+}
+
 gpen::RestoreParams to_cpp(const gpen_restore_params* given) {
   const gpen_restore_params c = read_params(given, gpen_restore_default_params(), "gpen_restore_params");
   gpen::RestoreParams out;
 #define GPEN_RESTORE_PARAM GPEN_READ_FIELD
 #include "gpen/params.def"
+  out.should_stop = stop_function(c.abort_callback, c.abort_user_data);
   out.validate();
   return out;
 }
@@ -170,6 +174,23 @@ gpen::BatchOptions to_cpp(const gpen_batch_params* given) {
   gpen::BatchOptions out;
 #define GPEN_BATCH_OPTION GPEN_READ_FIELD
 #include "gpen/params.def"
+  out.should_stop = stop_function(c.abort_callback, c.abort_user_data);
+  if (c.progress_callback) {
+    const gpen_progress_fn fn = c.progress_callback;
+    void* user_data = c.progress_user_data;
+    out.progress = [fn, user_data](const gpen::BatchProgress& p) {
+      gpen_progress progress{};
+      progress.done = p.done;
+      progress.failed = p.failed;
+      progress.skipped = p.skipped;
+      progress.total = p.total;
+      progress.faces = p.faces;
+      progress.elapsed_s = p.elapsed_s;
+      progress.eta_s = p.eta_s;
+      progress.file = p.file ? p.file->input.c_str() : "";
+      fn(&progress, user_data);
+    };
+  }
   return out;  // checked by the batch engine (format case-insensitively)
 }
 
@@ -420,9 +441,8 @@ gpen_status gpen_result_face_crop(const gpen_result* result, int index, int rest
   });
 }
 
-gpen_status gpen_restore_files(gpen_restorer* restorer, const char* const* inputs, int input_count,
+gpen_status gpen_restore_batch(gpen_restorer* restorer, const char* const* inputs, int input_count,
                                const gpen_batch_params* batch, const gpen_restore_params* params,
-                               gpen_progress_fn progress, gpen_cancel_fn cancel, void* user_data,
                                gpen_batch_report** out) {
   if (out) *out = nullptr;
   return guarded([&] {
@@ -439,44 +459,32 @@ gpen_status gpen_restore_files(gpen_restorer* restorer, const char* const* input
     const gpen::BatchOptions o = to_cpp(batch);
     const gpen::RestoreParams rp = to_cpp(params);
     gpen::BatchProcessor processor(restorer->restorer, o);
-
-    std::atomic<bool> finished{false};
-    std::thread watcher;
-    if (cancel) {
-      watcher = std::thread([&] {
-        while (!finished) {
-          if (cancel(user_data)) processor.cancel();
-          std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-      });
-    }
-    gpen::BatchProgressCallback callback;
-    if (progress) {
-      callback = [&](const gpen::BatchProgress& p) {
-        gpen_progress c{};
-        c.done = p.done;
-        c.failed = p.failed;
-        c.skipped = p.skipped;
-        c.total = p.total;
-        c.faces = p.faces;
-        c.elapsed_s = p.elapsed_s;
-        c.eta_s = p.eta_s;
-        c.file = p.file ? p.file->input.c_str() : "";
-        progress(&c, user_data);
-      };
-    }
-    struct Join {
-      std::atomic<bool>& flag;
-      std::thread& t;
-      ~Join() {
-        flag = true;
-        if (t.joinable()) t.join();
-      }
-    } join{finished, watcher};
-    gpen::BatchReport report = processor.run(paths, rp, callback);
+    gpen::BatchReport report = processor.run(paths, rp);
     *out = new gpen_batch_report{std::move(report)};
     return GPEN_OK;
   });
+}
+
+gpen_status gpen_restore_files(gpen_restorer* restorer, const char* const* inputs, int input_count,
+                               const gpen_batch_params* batch, const gpen_restore_params* params,
+                               gpen_progress_fn progress, gpen_cancel_fn cancel, void* user_data,
+                               gpen_batch_report** out) {
+  if (out) *out = nullptr;
+  gpen_batch_params b{};
+  const gpen_status status = guarded([&] {
+    b = read_params(batch, gpen_batch_default_params(), "gpen_batch_params");
+    return GPEN_OK;
+  });
+  if (status != GPEN_OK) return status;
+  if (!b.progress_callback) {
+    b.progress_callback = progress;
+    b.progress_user_data = user_data;
+  }
+  if (!b.abort_callback) {
+    b.abort_callback = cancel;
+    b.abort_user_data = user_data;
+  }
+  return gpen_restore_batch(restorer, inputs, input_count, &b, params, out);
 }
 
 void gpen_batch_report_destroy(gpen_batch_report* report) { delete report; }

@@ -32,7 +32,7 @@ extern "C" {
 #endif
 
 #define GPEN_C_VERSION_MAJOR 0
-#define GPEN_C_VERSION_MINOR 1
+#define GPEN_C_VERSION_MINOR 2
 #define GPEN_C_VERSION_PATCH 0
 
 typedef enum gpen_status {
@@ -45,8 +45,9 @@ typedef enum gpen_status {
   GPEN_ERR_DECODE_FAILED = 6,
   GPEN_ERR_ENCODE_FAILED = 7,
   GPEN_ERR_DEVICE_UNAVAILABLE = 8,
-  GPEN_ERR_NO_MODEL = 9,
+  GPEN_ERR_NO_MODEL = 9, /* reserved: never returned (kept for source compatibility) */
   GPEN_ERR_OUT_OF_MEMORY = 10, /* the device ran out of memory, or reached memory_limit_mb */
+  GPEN_ERR_CANCELLED = 11,     /* an abort_callback returned non-zero */
   GPEN_ERR_INTERNAL = 100
 } gpen_status;
 
@@ -86,6 +87,26 @@ typedef struct gpen_face {
   double affine[6];      /* row-major 2x3: photo -> aligned crop */
 } gpen_face;
 
+typedef struct gpen_progress {
+  int done;
+  int failed;
+  int skipped;
+  int total;
+  long long faces;
+  double elapsed_s;
+  double eta_s;
+  const char* file; /* the file just finished */
+} gpen_progress;
+
+/* Called after each file, one call at a time, from the engine's threads. */
+typedef void (*gpen_progress_fn)(const gpen_progress* progress, void* user_data);
+/* Asked between the steps of a call (before detection, between model batches, before
+   paste-back; in a batch also before each file), inline on the engine's threads, one call at a
+   time; return non-zero to stop: a single restore then fails with GPEN_ERR_CANCELLED, a batch
+   finishes the files in flight and reports the rest as cancelled. */
+typedef int (*gpen_abort_fn)(void* user_data);
+typedef gpen_abort_fn gpen_cancel_fn; /* the 0.1 name */
+
 typedef struct gpen_restorer_params {
   uint32_t struct_size;
   const char* model_path;  /* NULL or "": classic path, no model */
@@ -121,6 +142,9 @@ typedef struct gpen_restore_params {
   int max_faces;  /* 0 = all */
   float min_face_size;
   int upscale;    /* 1-4 */
+  /* since 0.2: */
+  gpen_abort_fn abort_callback; /* NULL: never stop */
+  void* abort_user_data;
 } gpen_restore_params;
 
 typedef struct gpen_batch_params {
@@ -136,23 +160,14 @@ typedef struct gpen_batch_params {
   int queue_capacity;
   int aligned;
   int save_faces;
+  /* since 0.2: */
+  gpen_progress_fn progress_callback; /* after each file; NULL: none */
+  void* progress_user_data;
+  gpen_abort_fn abort_callback;       /* before each file and between model batches; NULL: never stop */
+  void* abort_user_data;
 } gpen_batch_params;
 
-typedef struct gpen_progress {
-  int done;
-  int failed;
-  int skipped;
-  int total;
-  long long faces;
-  double elapsed_s;
-  double eta_s;
-  const char* file; /* the file just finished */
-} gpen_progress;
 
-/* Called after each file, one call at a time, from the engine's threads. */
-typedef void (*gpen_progress_fn)(const gpen_progress* progress, void* user_data);
-/* Polled during a batch; return non-zero to stop taking new files. */
-typedef int (*gpen_cancel_fn)(void* user_data);
 
 GPEN_C_API const char* gpen_version(void);
 /* The message of the last failure on this thread ("" if none). Valid until the next call. */
@@ -203,6 +218,11 @@ GPEN_C_API gpen_status gpen_result_face_crop(const gpen_result* result, int inde
 /* Restores files and directories into params->output_dir with the batch engine. Per-file
  * failures are in the report; the call fails only when nothing can run. progress, cancel and
  * user_data may be NULL. */
+GPEN_C_API gpen_status gpen_restore_batch(gpen_restorer* restorer, const char* const* inputs, int input_count,
+                                          const gpen_batch_params* batch, const gpen_restore_params* params,
+                                          gpen_batch_report** out);
+/* The 0.1 form of gpen_restore_batch, kept for source compatibility: progress and cancel (with
+   user_data) are used where batch->progress_callback / abort_callback are NULL. */
 GPEN_C_API gpen_status gpen_restore_files(gpen_restorer* restorer, const char* const* inputs, int input_count,
                                           const gpen_batch_params* batch, const gpen_restore_params* params,
                                           gpen_progress_fn progress, gpen_cancel_fn cancel, void* user_data,

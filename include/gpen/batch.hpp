@@ -19,10 +19,19 @@
 
 namespace gpen {
 
+struct BatchProgress;
+
 struct GPEN_API BatchOptions {
   // The fields, their defaults, ranges and documentation: gpen/params.def.
 #define GPEN_BATCH_OPTION(KIND, type, name, value, lo, hi, choices, doc) type name = value;
 #include "gpen/params.def"
+
+  // Not parameters: callbacks, called from the engine's threads one at a time.
+  /// After each file (restored, failed, skipped or cancelled). An exception it throws is ignored.
+  std::function<void(const BatchProgress&)> progress;
+  /// Asked before each file is started and between model batches; true stops the run like
+  /// cancel(): files in flight are finished and written, the rest are reported as cancelled.
+  std::function<bool()> should_stop;
 
   /// Throws gpen::Error(InvalidArgument) naming the first option out of range.
   void validate() const;
@@ -95,7 +104,8 @@ class GPEN_API BatchProcessor {
 
   /// Restores every planned file. Throws gpen::Error only when nothing can run (see plan_batch,
   /// invalid params); a file that cannot be read, restored or written is reported and the run
-  /// goes on. `progress` is called after each file, from the engine's threads, one call at a time.
+  /// goes on. `progress` (else BatchOptions::progress) is called after each file, from the engine's
+  /// threads, one call at a time.
   BatchReport run(const std::vector<std::string>& inputs, const RestoreParams& params,
                   const BatchProgressCallback& progress = {});
 

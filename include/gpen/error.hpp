@@ -17,8 +17,9 @@ enum class ErrorCode {
   DecodeFailed = 6,       ///< an image file that cannot be decoded
   EncodeFailed = 7,       ///< an image that cannot be written
   DeviceUnavailable = 8,  ///< the requested device (e.g. "cuda:1") does not exist in this build or machine
-  NoModel = 9,            ///< an operation that needs a model on a Restorer created without one
+  // 9 was NoModel, never raised; the number stays unused.
   OutOfMemory = 10,       ///< the device ran out of memory (or reached RestorerOptions::memory_limit_mb)
+  Cancelled = 11,         ///< a should_stop callback asked to stop (RestoreParams, BatchOptions)
   Internal = 100,         ///< a failure inside LibTorch or OpenCV; the message carries theirs
 };
 

@@ -2,6 +2,7 @@
 // What the user controls per call: how strongly faces are restored and how the result is
 // finished. Defaults give the model's own output.
 
+#include <functional>
 #include <string>
 #include <vector>
 #include "gpen/export.hpp"
@@ -25,6 +26,11 @@ struct GPEN_API RestoreParams {
   // The fields, their defaults, ranges and documentation: gpen/params.def.
 #define GPEN_RESTORE_PARAM(KIND, type, name, value, lo, hi, choices, doc) type name = value;
 #include "gpen/params.def"
+
+  /// Not a parameter: asked between the steps of a call (before detection, between model
+  /// batches, before paste-back); returning true ends the call with gpen::Error(Cancelled).
+  /// Called on the calling thread. Empty: never stop.
+  std::function<bool()> should_stop;
 
   /// Throws gpen::Error(InvalidArgument) naming the first parameter that is NaN or out of range.
   void validate() const;

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from .errors import (DecodeError, DeviceError, EncodeError, GpenError, GpenFileNotFoundError,  # noqa: F401
-                     ImageError, InternalError, InvalidArgumentError, ModelError, OutOfMemoryError)
+                     ImageError, InternalError, InvalidArgumentError, ModelError, OutOfMemoryError, CancelledError)
 
 __version__ = "0.1.0"
 

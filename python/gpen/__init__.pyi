@@ -5,6 +5,7 @@ import numpy as np
 from .errors import (DecodeError as DecodeError, DeviceError as DeviceError, EncodeError as EncodeError,
                      GpenError as GpenError, GpenFileNotFoundError as GpenFileNotFoundError,
                      ImageError as ImageError, InternalError as InternalError, OutOfMemoryError as OutOfMemoryError,
+                     CancelledError as CancelledError,
                      InvalidArgumentError as InvalidArgumentError, ModelError as ModelError)
 
 __version__: str

@@ -49,6 +49,10 @@ class OutOfMemoryError(GpenError, MemoryError):
     code = "out-of-memory"
 
 
+class CancelledError(GpenError):
+    """A should_stop / abort callback asked the call to stop."""
+
+
 class InternalError(GpenError, RuntimeError):
     code = "internal"
 
@@ -58,12 +62,12 @@ _BY_CODE = {
     "file-not-found": GpenFileNotFoundError,
     "invalid-model": ModelError,
     "unsupported-model": ModelError,
-    "no-model": ModelError,
     "invalid-image": ImageError,
     "decode-failed": DecodeError,
     "encode-failed": EncodeError,
     "device-unavailable": DeviceError,
     "out-of-memory": OutOfMemoryError,
+    "cancelled": CancelledError,
     "internal": InternalError,
 }
 

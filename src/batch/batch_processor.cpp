@@ -81,6 +81,7 @@ struct BatchProcessor::Impl {
   const detail::RestoreEngine* engine = nullptr;
   BatchOptions options;
   std::atomic<bool> cancelled{false};
+  std::mutex should_stop_mutex;  // options.should_stop is called by one thread at a time
   std::atomic<bool> running{false};
 
   // Per-run state.
@@ -123,12 +124,29 @@ struct BatchProcessor::Impl {
     }
   }
 
+  // True once cancel() was called or options.should_stop said so (asked here, inline: no thread
+  // polls it).
+  bool stop_requested() {
+    if (cancelled) return true;
+    if (options.should_stop) {
+      std::lock_guard<std::mutex> lock(should_stop_mutex);
+      bool stop = false;
+      try {
+        stop = options.should_stop();
+      } catch (...) {
+        stop = true;  // a callback that throws asks to stop
+      }
+      if (stop) cancelled = true;
+    }
+    return cancelled;
+  }
+
   // Read stage: decode, then the CPU work before the model (detection, alignment, mode
   // pre-processing), so that the compute stage does nothing but model calls.
   void read_stage(std::atomic<std::size_t>& next, detail::BoundedQueue<PhotoItem>& out) {
     const detail::DeviceStreamScope stream(engine->device());  // each reader on a stream of its own
     for (;;) {
-      if (cancelled) return;
+      if (stop_requested()) return;
       const std::size_t i = next++;
       if (i >= plan.size()) return;
       if (report.files[i].status == FileStatus::Skipped) continue;
@@ -171,6 +189,7 @@ struct BatchProcessor::Impl {
     bool input_open = true;
     double busy = 0.0;
     while (input_open || !pending.empty()) {
+      stop_requested();  // between model batches: readers then take no new file
       while (input_open && waiting_faces < max_batch) {
         std::optional<PhotoItem> item = pending.empty() ? in.pop() : in.try_pop();
         if (!item) {
@@ -350,7 +369,17 @@ BatchReport BatchProcessor::run(const std::vector<std::string>& inputs, const Re
 
   s.plan = plan_batch(inputs, s.options);
   s.params = params;
-  s.progress = &progress;
+  // A should_stop given with the restore parameters stops the run (as BatchOptions::should_stop);
+  // the phases themselves then never throw Cancelled for single files.
+  std::function<bool()> options_stop = s.options.should_stop;
+  if (!s.options.should_stop) s.options.should_stop = params.should_stop;
+  s.params.should_stop = nullptr;
+  struct RestoreStop {
+    BatchOptions& options;
+    std::function<bool()> saved;
+    ~RestoreStop() { options.should_stop = std::move(saved); }
+  } restore_stop{s.options, std::move(options_stop)};
+  s.progress = progress ? &progress : &s.options.progress;
   s.report = BatchReport();
   s.done = 0;
   s.start = Clock::now();

@@ -3,11 +3,9 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
-#include <thread>
 
 #include "gpen/io.hpp"
 #include "cli_args.hpp"
@@ -81,7 +79,9 @@ int main(int argc, char** argv) {
     }
     gpen::plan_batch(args.inputs, args.batch);  // bad plans fail before the model loads
     restorer = std::make_unique<gpen::Restorer>(args.options);
-    processor = std::make_unique<gpen::BatchProcessor>(*restorer, args.batch);
+    gpen::BatchOptions batch = args.batch;
+    batch.should_stop = [] { return g_interrupted.load(); };  // asked inline by the engine
+    processor = std::make_unique<gpen::BatchProcessor>(*restorer, batch);
   } catch (const std::exception& e) {
     std::cerr << "gpen-restore: error: " << e.what() << "\n";
     return kExitNothingRan;
@@ -97,25 +97,14 @@ int main(int argc, char** argv) {
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  std::atomic<bool> finished{false};
-  std::thread watcher([&] {
-    while (!finished) {
-      if (g_interrupted) processor->cancel();
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  });
   ProgressPrinter printer(args.quiet);
   gpen::BatchReport report;
   try {
     report = processor->run(args.inputs, args.params, [&](const gpen::BatchProgress& p) { printer(p); });
   } catch (const std::exception& e) {
-    finished = true;
-    watcher.join();
     std::cerr << "gpen-restore: error: " << e.what() << "\n";
     return kExitNothingRan;
   }
-  finished = true;
-  watcher.join();
 
   for (const gpen::FileReport& f : report.files) {
     if (f.status == gpen::FileStatus::Restored) {

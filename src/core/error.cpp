@@ -12,7 +12,7 @@ const char* error_code_name(ErrorCode code) {
     case ErrorCode::DecodeFailed: return "decode-failed";
     case ErrorCode::EncodeFailed: return "encode-failed";
     case ErrorCode::DeviceUnavailable: return "device-unavailable";
-    case ErrorCode::NoModel: return "no-model";
+    case ErrorCode::Cancelled: return "cancelled";
     case ErrorCode::OutOfMemory: return "out-of-memory";
     case ErrorCode::Internal: return "internal";
   }

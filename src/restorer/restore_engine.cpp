@@ -50,6 +50,12 @@ void warm_up(const FaceEnhancer& enhancer, int max_batch) {
   with_torch_errors("warm-up of " + enhancer.info().path, [&] { return enhancer.enhance(blank); });
 }
 
+void stop_if_asked(const RestoreParams& params) {
+  if (params.should_stop && params.should_stop()) {
+    throw Error(ErrorCode::Cancelled, "cancelled: should_stop returned true");
+  }
+}
+
 }  // namespace
 
 RestoreEngine::RestoreEngine(const RestorerOptions& options, std::unique_ptr<FaceDetector> detector)
@@ -86,22 +92,34 @@ std::vector<DetectedFace> RestoreEngine::detect(const ImageView& photo, const Re
 PhotoJob RestoreEngine::prepare(const ImageView& image, const RestoreParams& params, bool aligned, bool keep_crops,
                                 const std::string& what) const {
   params.validate();
+  stop_if_asked(params);
   const int size = enhancer_->info().size;
   if (aligned) return prepare_aligned(image, params, size, what);
   const std::optional<torch::Device> on = photo_ops_on_device_ ? std::optional<torch::Device>(device_) : std::nullopt;
   return prepare_photo(image, params, detector(), options_.detection_max_side, size, on, keep_crops);
 }
 
+// Batch by batch (as the enhancer batches anyway), asking should_stop between batches.
 void RestoreEngine::enhance(PhotoJob& job, const RestoreParams& params) const {
   if (!job.needs_model(params)) return;
-  if (job.on_device()) {
-    job.device_restored = enhancer_->enhance_pixels(job.device_inputs).unbind(0);
-  } else {
-    job.restored = enhancer_->enhance(job.inputs);
+  const std::size_t n = job.face_count(), step = static_cast<std::size_t>(options_.max_batch);
+  for (std::size_t begin = 0; begin < n; begin += step) {
+    stop_if_asked(params);
+    const std::size_t count = std::min(step, n - begin);
+    if (job.on_device()) {
+      const torch::Tensor out = enhancer_->enhance_pixels(
+          job.device_inputs.narrow(0, static_cast<int64_t>(begin), static_cast<int64_t>(count)));
+      for (const torch::Tensor& face : out.unbind(0)) job.device_restored.push_back(face);
+    } else {
+      const std::vector<cv::Mat> part(job.inputs.begin() + static_cast<std::ptrdiff_t>(begin),
+                                      job.inputs.begin() + static_cast<std::ptrdiff_t>(begin + count));
+      for (cv::Mat& face : enhancer_->enhance(part)) job.restored.push_back(std::move(face));
+    }
   }
 }
 
 Result RestoreEngine::finish(PhotoJob job, const RestoreParams& params) const {
+  stop_if_asked(params);
   if (job.is_aligned_crop) return finish_aligned(std::move(job), params);
   return finish_photo(std::move(job), params, enhancer_->info().size);
 }

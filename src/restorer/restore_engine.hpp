@@ -34,7 +34,8 @@ class RestoreEngine {
   /// device pixel tensors [N, 3, S, S]). Thread-safe.
   std::vector<cv::Mat> enhance(const std::vector<cv::Mat>& crops) const { return enhancer_->enhance(crops); }
   torch::Tensor enhance(const torch::Tensor& crops) const { return enhancer_->enhance_pixels(crops); }
-  /// Phase 2 for one job: all its faces (nothing when the model has no work).
+  /// Phase 2 for one job: all its faces, max_batch at a time (nothing when the model has no
+  /// work). Each phase asks params.should_stop first (gpen::Error(Cancelled)).
   void enhance(PhotoJob& job, const RestoreParams& params) const;
 
   /// Phase 3: finishing and paste-back (photos), or finishing of the aligned crop.

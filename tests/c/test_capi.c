@@ -48,6 +48,11 @@ static void on_progress(const gpen_progress* p, void* user_data) {
   ++progress_calls;
   if (p->done < 1 || p->done > p->total) ++failed;
 }
+static int always_abort(void* user_data) {
+  (void)user_data;
+  return 1;
+}
+
 static int never_cancel(void* user_data) { (void)user_data; return 0; }
 
 int main(int argc, char** argv) {
@@ -282,6 +287,25 @@ int main(int argc, char** argv) {
               "format must be png, jpg or webp");
   CHECK_ERROR(gpen_restore_files(r, NULL, 1, &bp, NULL, NULL, NULL, NULL, &rep), GPEN_ERR_INVALID_ARGUMENT,
               "inputs is NULL");
+
+  /* 0.2: callbacks inside the params structs; gpen_restore_batch; single restores abortable. */
+  bp.format = NULL;
+  bp.progress_callback = on_progress;
+  bp.skip_existing = 0;
+  progress_calls = 0;
+  CHECK(gpen_restore_batch(r, inputs, 2, &bp, NULL, &rep) == GPEN_OK);
+  CHECK(progress_calls == 2);
+  gpen_batch_report_destroy(rep);
+  bp.abort_callback = always_abort;
+  CHECK(gpen_restore_batch(r, inputs, 2, &bp, NULL, &rep) == GPEN_OK);
+  gpen_batch_report_counts(rep, &restored, NULL, NULL, &cancelled, NULL);
+  CHECK(restored == 0 && cancelled == 2);
+  gpen_batch_report_destroy(rep);
+  gpen_restore_params stop = gpen_restore_default_params();
+  stop.abort_callback = always_abort;
+  CHECK_ERROR(gpen_restore_aligned(r, &view, &stop, &res), GPEN_ERR_CANCELLED, "cancelled");
+  CHECK(res == NULL);
+  CHECK(strcmp(gpen_status_name(GPEN_ERR_CANCELLED), "cancelled") == 0);
 
   /* The classic path: no model. */
   gpen_restorer* classic = NULL;
