@@ -26,7 +26,7 @@ class FixedFaces : public gpen::FaceDetector {
  public:
   explicit FixedFaces(int count) : count_(count) {}
   std::vector<gpen::DetectedFace> detect(const gpen::ImageView& image, float, int) const override {
-    // The reference 5-point template for a 512 crop (see src/alignment.cpp).
+    // The reference 5-point template for a 512 crop (see src/imaging/alignment.cpp).
     static const double base[5][2] = {{30.29, 51.70}, {65.53, 51.50}, {48.03, 71.74}, {33.55, 92.37}, {62.73, 92.20}};
     std::vector<gpen::DetectedFace> faces;
     const double crop = std::min(image.height / 2.0, image.width / (count_ + 1.0));

@@ -264,6 +264,19 @@ gpen_status init_params(T* params, uint32_t struct_size, const T& defaults, cons
   });
 }
 
+// The shape of every restore entry point: *out cleared, handles checked, the result made by
+// `restore` (a new gpen_result) or a status.
+template <typename Restore>
+gpen_status restore_into(gpen_restorer* restorer, gpen_result** out, Restore&& restore) {
+  if (out) *out = nullptr;
+  return guarded([&] {
+    require(restorer, "restorer");
+    require(out, "out");
+    *out = restore();
+    return GPEN_OK;
+  });
+}
+
 }  // namespace
 
 extern "C" {
@@ -341,25 +354,16 @@ gpen_status gpen_restorer_memory_stats(const gpen_restorer* restorer, gpen_memor
 
 gpen_status gpen_restore(gpen_restorer* restorer, const gpen_image* photo, const gpen_restore_params* params,
                          gpen_result** out) {
-  if (out) *out = nullptr;
-  return guarded([&] {
-    require(restorer, "restorer");
-    require(out, "out");
+  return restore_into(restorer, out, [&] {
     gpen::Result r = restorer->restorer.restore(to_cpp(photo), to_cpp(params));
-    *out = new gpen_result{std::move(r.image), std::move(r.faces)};
-    return GPEN_OK;
+    return new gpen_result{std::move(r.image), std::move(r.faces)};
   });
 }
 
 gpen_status gpen_restore_aligned(gpen_restorer* restorer, const gpen_image* face, const gpen_restore_params* params,
                                  gpen_result** out) {
-  if (out) *out = nullptr;
-  return guarded([&] {
-    require(restorer, "restorer");
-    require(out, "out");
-    gpen::Image image = restorer->restorer.restore_face(to_cpp(face), to_cpp(params));
-    *out = new gpen_result{std::move(image), {}};
-    return GPEN_OK;
+  return restore_into(restorer, out, [&] {
+    return new gpen_result{restorer->restorer.restore_face(to_cpp(face), to_cpp(params)), {}};
   });
 }
 

@@ -29,9 +29,11 @@ int main(int argc, char** argv) {
   gpen_restore_params params = gpen_restore_default_params();
   gpen_restore_params_preset("old-photo", &params);
 
+  batch.progress_callback = on_progress;  /* batch.abort_callback would let it stop early */
+
   gpen_batch_report* report = NULL;
-  gpen_status status = gpen_restore_files(restorer, (const char* const*)(argv + 3), argc - 3, &batch, &params,
-                                          on_progress, NULL, NULL, &report);
+  gpen_status status = gpen_restore_batch(restorer, (const char* const*)(argv + 3), argc - 3, &batch, &params,
+                                          &report);
   if (status != GPEN_OK) {
     fprintf(stderr, "error: %s\n", gpen_last_error());
     gpen_restorer_destroy(restorer);

@@ -1,6 +1,7 @@
 #pragma once
 // Images: a non-owning view over caller memory (ImageView) and a small owning 8-bit image
-// (Image). No OpenCV types in the public API; see gpen/opencv.hpp for zero-copy adapters.
+// (Image). No OpenCV types in the public API: an ImageView can point at a cv::Mat's pixels
+// (data, cols, rows, channels, step[0]) without a copy.
 
 #include <cstddef>
 #include <cstdint>

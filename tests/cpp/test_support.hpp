@@ -31,7 +31,8 @@ inline std::string shared_dir() { return env_or("GPEN_SHARED", "../shared"); }
 /// True if `path` exists; otherwise prints why the calling test is skipped.
 inline bool available(const std::string& path) {
   if (std::filesystem::exists(path)) return true;
-  MESSAGE("SKIPPED: " << path << " not found (../shared is needed for this test)");
+  MESSAGE("SKIPPED: " << path << " not found (fixtures come from ../shared, test models from the "
+          "models.generate test)");
   return false;
 }
 
