@@ -150,28 +150,18 @@ std::function<bool()> stop_function(gpen_abort_fn fn, void* user_data) {
   return [fn, user_data] { return fn(user_data) != 0; };
 }
 
-gpen::RestoreParams to_cpp(const gpen_restore_params* given) {
-  const gpen_restore_params c = read_params(given, gpen_restore_default_params(), "gpen_restore_params");
-  gpen::RestoreParams out;
+void read_fields(const gpen_restore_params& c, gpen::RestoreParams& out) {
 #define GPEN_RESTORE_PARAM GPEN_READ_FIELD
 #include "gpen/params.def"
   out.should_stop = stop_function(c.abort_callback, c.abort_user_data);
-  out.validate();
-  return out;
 }
 
-gpen::RestorerOptions to_cpp(const gpen_restorer_params* given) {
-  const gpen_restorer_params c = read_params(given, gpen_restorer_default_params(), "gpen_restorer_params");
-  gpen::RestorerOptions out;
+void read_fields(const gpen_restorer_params& c, gpen::RestorerOptions& out) {
 #define GPEN_RESTORER_OPTION GPEN_READ_FIELD
 #include "gpen/params.def"
-  out.validate();
-  return out;
 }
 
-gpen::BatchOptions to_cpp(const gpen_batch_params* given) {
-  const gpen_batch_params c = read_params(given, gpen_batch_default_params(), "gpen_batch_params");
-  gpen::BatchOptions out;
+void read_fields(const gpen_batch_params& c, gpen::BatchOptions& out) {
 #define GPEN_BATCH_OPTION GPEN_READ_FIELD
 #include "gpen/params.def"
   out.should_stop = stop_function(c.abort_callback, c.abort_user_data);
@@ -191,30 +181,46 @@ gpen::BatchOptions to_cpp(const gpen_batch_params* given) {
       fn(&progress, user_data);
     };
   }
-  return out;  // checked by the batch engine (format case-insensitively)
 }
 
-gpen_restore_params to_c(const gpen::RestoreParams& in) {
-  gpen_restore_params c{};
-  c.struct_size = sizeof c;
+// A caller's struct (NULL: defaults) as the C++ one, checked.
+template <typename Cpp, typename C>
+Cpp to_cpp(const C* given, const C& defaults, const char* name) {
+  Cpp out;
+  read_fields(read_params(given, defaults, name), out);
+  out.validate();
+  return out;
+}
+
+gpen::RestoreParams to_cpp(const gpen_restore_params* given) {
+  return to_cpp<gpen::RestoreParams>(given, gpen_restore_default_params(), "gpen_restore_params");
+}
+gpen::RestorerOptions to_cpp(const gpen_restorer_params* given) {
+  return to_cpp<gpen::RestorerOptions>(given, gpen_restorer_default_params(), "gpen_restorer_params");
+}
+gpen::BatchOptions to_cpp(const gpen_batch_params* given) {
+  return to_cpp<gpen::BatchOptions>(given, gpen_batch_default_params(), "gpen_batch_params");
+}
+
+void write_fields(const gpen::RestoreParams& in, gpen_restore_params& c) {
 #define GPEN_RESTORE_PARAM GPEN_WRITE_FIELD
 #include "gpen/params.def"
-  return c;
 }
-
-gpen_restorer_params to_c(const gpen::RestorerOptions& in) {
-  gpen_restorer_params c{};
-  c.struct_size = sizeof c;
+void write_fields(const gpen::RestorerOptions& in, gpen_restorer_params& c) {
 #define GPEN_RESTORER_OPTION GPEN_WRITE_FIELD
 #include "gpen/params.def"
-  return c;
 }
-
-gpen_batch_params to_c(const gpen::BatchOptions& in) {
-  gpen_batch_params c{};
-  c.struct_size = sizeof c;
+void write_fields(const gpen::BatchOptions& in, gpen_batch_params& c) {
 #define GPEN_BATCH_OPTION GPEN_WRITE_FIELD
 #include "gpen/params.def"
+}
+
+// The C struct of a C++ one (callbacks NULL), struct_size set.
+template <typename C, typename Cpp>
+C to_c_struct(const Cpp& in) {
+  C c{};
+  c.struct_size = sizeof c;
+  write_fields(in, c);
   return c;
 }
 
@@ -289,16 +295,16 @@ const char* gpen_status_name(gpen_status status) {
   return gpen::error_code_name(static_cast<gpen::ErrorCode>(status));
 }
 
-gpen_restorer_params gpen_restorer_default_params(void) { return to_c(gpen::RestorerOptions()); }
-gpen_restore_params gpen_restore_default_params(void) { return to_c(gpen::RestoreParams()); }
-gpen_batch_params gpen_batch_default_params(void) { return to_c(gpen::BatchOptions()); }
+gpen_restorer_params gpen_restorer_default_params(void) { return to_c_struct<gpen_restorer_params>(gpen::RestorerOptions()); }
+gpen_restore_params gpen_restore_default_params(void) { return to_c_struct<gpen_restore_params>(gpen::RestoreParams()); }
+gpen_batch_params gpen_batch_default_params(void) { return to_c_struct<gpen_batch_params>(gpen::BatchOptions()); }
 
 gpen_status gpen_restore_params_preset(const char* name, gpen_restore_params* out) {
   return guarded([&] {
     require(name, "name");
     require(out, "out");
     read_params(out, gpen_restore_default_params(), "gpen_restore_params");  // checks out->struct_size
-    gpen_restore_params p = to_c(gpen::preset(name));
+    gpen_restore_params p = to_c_struct<gpen_restore_params>(gpen::preset(name));
     p.struct_size = std::min<uint32_t>(out->struct_size, sizeof p);
     std::memcpy(out, &p, std::min<std::size_t>(out->struct_size, sizeof(p)));
     return GPEN_OK;

@@ -51,25 +51,16 @@ class OutOfMemoryError(GpenError, MemoryError):
 
 class CancelledError(GpenError):
     """A should_stop / abort callback asked the call to stop."""
+    code = "cancelled"
 
 
 class InternalError(GpenError, RuntimeError):
     code = "internal"
 
 
-_BY_CODE = {
-    "invalid-argument": InvalidArgumentError,
-    "file-not-found": GpenFileNotFoundError,
-    "invalid-model": ModelError,
-    "unsupported-model": ModelError,
-    "invalid-image": ImageError,
-    "decode-failed": DecodeError,
-    "encode-failed": EncodeError,
-    "device-unavailable": DeviceError,
-    "out-of-memory": OutOfMemoryError,
-    "cancelled": CancelledError,
-    "internal": InternalError,
-}
+# Each class's code; unsupported-model is a ModelError too.
+_BY_CODE = {cls.code: cls for cls in GpenError.__subclasses__()}
+_BY_CODE["unsupported-model"] = ModelError
 
 
 def error_class(code: str) -> type:

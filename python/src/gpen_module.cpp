@@ -164,27 +164,16 @@ class PyRestorer {
 
   py::dict memory_stats() const {
     const gpen::MemoryStats m = restorer_->memory_stats();
-    py::dict d;
-    d["device_memory"] = m.device_memory;
-    d["allocated_bytes"] = m.allocated_bytes;
-    d["reserved_bytes"] = m.reserved_bytes;
-    d["peak_allocated_bytes"] = m.peak_allocated_bytes;
-    d["peak_reserved_bytes"] = m.peak_reserved_bytes;
-    d["total_bytes"] = m.total_bytes;
-    return d;
+    return py::dict(py::arg("device_memory") = m.device_memory, py::arg("allocated_bytes") = m.allocated_bytes,
+                    py::arg("reserved_bytes") = m.reserved_bytes, py::arg("peak_allocated_bytes") = m.peak_allocated_bytes,
+                    py::arg("peak_reserved_bytes") = m.peak_reserved_bytes, py::arg("total_bytes") = m.total_bytes);
   }
 
   py::dict model_info() const {
     const gpen::ModelInfo& m = restorer_->model();
-    py::dict d;
-    d["path"] = m.path;
-    d["architecture"] = m.architecture;
-    d["size"] = m.size;
-    d["channel_multiplier"] = m.channel_multiplier;
-    d["narrow"] = m.narrow;
-    d["random_weights"] = m.random_weights;
-    d["exporter_version"] = m.exporter_version;
-    return d;
+    return py::dict(py::arg("path") = m.path, py::arg("architecture") = m.architecture, py::arg("size") = m.size,
+                    py::arg("channel_multiplier") = m.channel_multiplier, py::arg("narrow") = m.narrow,
+                    py::arg("random_weights") = m.random_weights, py::arg("exporter_version") = m.exporter_version);
   }
 
   bool has_model() const { return restorer_->has_model(); }
@@ -253,17 +242,10 @@ class PyRestorer {
       }
       if (progress.is_none() || !callback_error.is_none()) return;
       try {
-        py::dict d;
-        d["done"] = bp.done;
-        d["failed"] = bp.failed;
-        d["skipped"] = bp.skipped;
-        d["total"] = bp.total;
-        d["faces"] = bp.faces;
-        d["elapsed"] = bp.elapsed_s;
-        d["eta"] = bp.eta_s;
-        d["file"] = bp.file ? bp.file->input : std::string();
-        d["status"] = bp.file ? gpen::file_status_name(bp.file->status) : "";
-        progress(d);
+        progress(py::dict(py::arg("done") = bp.done, py::arg("failed") = bp.failed, py::arg("skipped") = bp.skipped,
+                          py::arg("total") = bp.total, py::arg("faces") = bp.faces, py::arg("elapsed") = bp.elapsed_s,
+                          py::arg("eta") = bp.eta_s, py::arg("file") = bp.file ? bp.file->input : std::string(),
+                          py::arg("status") = bp.file ? gpen::file_status_name(bp.file->status) : ""));
       } catch (py::error_already_set& e) {
         e.restore();
         callback_error = py::reinterpret_steal<py::object>(PyErr_GetRaisedException_compat());
