@@ -5,8 +5,9 @@ set of parameters and compares a SHA-256 of each output's decoded pixels with te
     golden.py GPEN_RESTORE TEST_MODELS SHARED_DIR --write    # record for this machine's key
 
 A refactoring must leave every output byte-identical. Floating-point kernels (oneDNN, OpenCV's
-SIMD paths) differ between CPU families, so hashes are recorded per machine key (CPU vendor and
-widest vector ISA); on a machine whose key has no record the test says SKIPPED and why.
+SIMD paths) differ between CPU families, so hashes are recorded per machine key (CPU vendor,
+widest vector ISA and a digest of all CPU flags); on a machine whose key has no record the test
+says SKIPPED and why.
 """
 
 import hashlib
@@ -32,7 +33,9 @@ def machine_key() -> str:
                 flags = set(line.split(":", 1)[1].split())
     isa = ("amx" if "amx_tile" in flags else "avx512bf16" if "avx512_bf16" in flags else
            "avx512" if "avx512f" in flags else "avx2" if "avx2" in flags else "sse")
-    return f"{vendor}-{isa}"
+    # Every CPU flag counts (kernels are picked by them): another machine type gets its own key.
+    digest = hashlib.sha256(" ".join(sorted(flags)).encode()).hexdigest()[:8]
+    return f"{vendor}-{isa}-{digest}"
 
 
 def cases(models: str, shared: str):
