@@ -3,6 +3,7 @@
 #include "gpen_c.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <deque>
 #include <functional>
@@ -233,7 +234,13 @@ gpen::ImageView to_cpp(const gpen_image* image) {
   v.channels = image->channels;
   v.depth = image->depth;
   v.stride = image->stride;
-  v.order = image->order == GPEN_RGB ? gpen::ColorOrder::RGB : gpen::ColorOrder::BGR;
+  int order = 0;  // read as an int: an out-of-range value must not be loaded as the enum
+  std::memcpy(&order, &image->order, sizeof order);
+  if (order != GPEN_BGR && order != GPEN_RGB) {
+    throw gpen::Error(gpen::ErrorCode::InvalidArgument,
+                      "image order must be GPEN_BGR (0) or GPEN_RGB (1), got " + std::to_string(order));
+  }
+  v.order = order == GPEN_RGB ? gpen::ColorOrder::RGB : gpen::ColorOrder::BGR;
   return v;
 }
 
@@ -391,13 +398,21 @@ gpen_status gpen_result_copy_image(const gpen_result* result, void* dst, size_t 
       throw gpen::Error(gpen::ErrorCode::InvalidArgument,
                         "dst_stride " + std::to_string(dst_stride) + " is smaller than a row (" + std::to_string(row) + ")");
     }
-    const std::size_t need = dst_stride * (img.height() - 1) + row;
+    if (img.height() == 0) return GPEN_OK;
+    const std::size_t rows_before_last = static_cast<std::size_t>(img.height() - 1);
+    if (rows_before_last > 0 && dst_stride > (SIZE_MAX - row) / rows_before_last) {
+      throw gpen::Error(gpen::ErrorCode::InvalidArgument,
+                        "dst_stride " + std::to_string(dst_stride) + " is too large: the image would span more than "
+                        "the address space");
+    }
+    const std::size_t need = dst_stride * rows_before_last + row;
     if (dst_size < need) {
       throw gpen::Error(gpen::ErrorCode::InvalidArgument,
                         "dst_size " + std::to_string(dst_size) + " is too small; " + std::to_string(need) + " bytes needed");
     }
     for (int y = 0; y < img.height(); ++y) {
-      std::memcpy(static_cast<unsigned char*>(dst) + y * dst_stride, img.data() + y * row, row);
+      std::memcpy(static_cast<unsigned char*>(dst) + static_cast<std::size_t>(y) * dst_stride,
+                  img.data() + static_cast<std::size_t>(y) * row, row);
     }
     return GPEN_OK;
   });

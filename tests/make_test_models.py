@@ -11,6 +11,8 @@ face-64.png      a synthetic 64x64 "face" image for examples
 solvay.ppm       the Solvay photograph as binary PPM (RGB), for the C test (if ../shared exists)
 retinaface-parity.pt  the RetinaFace MobileNet-0.25 parity fixture exported (if ../shared exists)
 retinaface-random.pt  a random-weight RetinaFace MobileNet-0.25
+bad-*.pt         "GPEN" models with valid metadata whose output is wrong (batch, channels,
+                 NaN, integers, size, a tuple)
 identity-512.pt  a 512 "GPEN" model that returns its input, nudged by +2e-5 so that the
                  reference conversion back to uint8 (which truncates) gives back the input
                  levels exactly (checks paste-back geometry)
@@ -31,6 +33,42 @@ from gpen import export, retinaface  # noqa: E402
 class Nudge(torch.nn.Module):
     def forward(self, x):
         return x + 2e-5
+
+
+# Hostile "GPEN" models (valid metadata, wrong outputs): the library must refuse their output
+# with a clear error instead of reading past it.
+class FirstFaceOnly(torch.nn.Module):
+    def forward(self, x):
+        return x[:1]
+
+
+class OneChannel(torch.nn.Module):
+    def forward(self, x):
+        return x[:, :1]
+
+
+class NotANumber(torch.nn.Module):
+    def forward(self, x):
+        return x * float("nan")
+
+
+class Integers(torch.nn.Module):
+    def forward(self, x):
+        return x.long()
+
+
+class DoubleSize(torch.nn.Module):
+    def forward(self, x):
+        return torch.nn.functional.interpolate(x, scale_factor=2.0)
+
+
+class Pair(torch.nn.Module):
+    def forward(self, x):
+        return (x, x)
+
+
+BAD_MODELS = {"bad-batch.pt": FirstFaceOnly, "bad-channels.pt": OneChannel, "bad-nan.pt": NotANumber,
+              "bad-int.pt": Integers, "bad-size.pt": DoubleSize, "bad-tuple.pt": Pair}
 
 
 def main(out_dir: str, shared: str) -> None:
@@ -69,6 +107,11 @@ def main(out_dir: str, shared: str) -> None:
     identity_meta["size"] = 512
     torch.jit.save(torch.jit.script(Nudge()), os.path.join(out_dir, "identity-512.pt"),
                    _extra_files={export.META_FILE: json.dumps(identity_meta)})
+
+    bad_meta = export.metadata(model, {"random_weights": True})  # a 64 px GPEN's metadata
+    for name, cls in BAD_MODELS.items():
+        torch.jit.save(torch.jit.script(cls()), os.path.join(out_dir, name),
+                       _extra_files={export.META_FILE: json.dumps(bad_meta)})
 
     torch.save(model.state_dict(), os.path.join(out_dir, "checkpoint.pth"))
     with open(random_path, "rb") as f:

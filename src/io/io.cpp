@@ -39,10 +39,11 @@ bool is_jpeg(const std::vector<unsigned char>& bytes) {
 Image read_image(const std::string& path) {
   const std::vector<unsigned char> bytes = read_bytes(path);
   const detail::DeclaredSize declared = detail::declared_size(bytes.data(), bytes.size());
-  if (declared.known && (declared.width * declared.height > detail::kMaxDecodePixels ||
-                         declared.width <= 0 || declared.height <= 0)) {
+  // Divided, not multiplied: a header may claim 0xFFFFFFFF x 0xFFFFFFFF.
+  if (declared.known && (declared.width <= 0 || declared.height <= 0 ||
+                         declared.width > detail::kMaxDecodePixels / declared.height)) {
     char mp[64];
-    std::snprintf(mp, sizeof mp, "%.1f", declared.width * declared.height / 1e6);
+    std::snprintf(mp, sizeof mp, "%.1f", static_cast<double>(declared.width) * static_cast<double>(declared.height) / 1e6);
     throw Error(ErrorCode::DecodeFailed,
                 "refusing " + path + ": it declares " + std::to_string(declared.width) + "x" +
                     std::to_string(declared.height) + " pixels (" + mp +

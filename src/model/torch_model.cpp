@@ -29,10 +29,43 @@ TorchModel::TorchModel(const std::string& path, const torch::Device& device, tor
   }
 }
 
+namespace {
+
+std::string shape_text(const torch::Tensor& t) {
+  std::string out = "[";
+  for (int64_t d = 0; d < t.dim(); ++d) out += (d ? ", " : "") + std::to_string(t.size(d));
+  return out + "]";
+}
+
+}  // namespace
+
+// A model file is untrusted input: its output is checked before anything indexes it.
+torch::Tensor TorchModel::checked_output(const c10::IValue& result, const torch::Tensor& batch) const {
+  const std::string model = "model " + info_.path;
+  if (!result.isTensor()) {
+    throw Error(ErrorCode::InvalidModel, model + " returned a " + result.tagKind() + ", not a tensor");
+  }
+  const torch::Tensor out = result.toTensor();
+  const std::vector<int64_t> expected = {batch.size(0), 3, batch.size(2), batch.size(3)};
+  if (out.sizes().vec() != expected) {
+    throw Error(ErrorCode::InvalidModel, model + " returned a tensor of shape " + shape_text(out) +
+                                             " for an input of " + shape_text(batch) + "; a GPEN model returns " +
+                                             shape_text(batch) + " (same batch, 3 channels, same size)");
+  }
+  if (!out.is_floating_point()) {
+    throw Error(ErrorCode::InvalidModel, model + " returned " + std::string(c10::toString(out.scalar_type())) +
+                                             " values; a GPEN model returns floating point");
+  }
+  if (!torch::isfinite(out).all().item<bool>()) {
+    throw Error(ErrorCode::InvalidModel, model + " returned non-finite values (NaN or infinity)");
+  }
+  return out;
+}
+
 torch::Tensor TorchModel::forward(const torch::Tensor& batch) const {
   c10::InferenceMode guard;
   try {
-    return module_.forward({batch}).toTensor();
+    return checked_output(module_.forward({batch}), batch);
   } catch (const c10::OutOfMemoryError& e) {
     throw Error(ErrorCode::OutOfMemory, "model " + info_.path + " ran out of " + device_.str() +
                                             " memory on a batch of " + std::to_string(batch.size(0)) +

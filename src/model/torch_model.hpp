@@ -20,11 +20,14 @@ class TorchModel {
   const ModelInfo& info() const { return info_; }
   const torch::Device& device() const { return device_; }
 
-  /// [B, 3, S, S] float RGB in [-1, 1] on device() -> [B, 3, S, S] float RGB.
+  /// [B, 3, S, S] float RGB in [-1, 1] on device() -> [B, 3, S, S] float RGB. The output is
+  /// checked (a tensor of that shape, floating point, finite), else gpen::Error(InvalidModel).
   /// Thread-safe (TorchScript inference holds no per-call state in the module).
   torch::Tensor forward(const torch::Tensor& batch) const;
 
  private:
+  torch::Tensor checked_output(const c10::IValue& result, const torch::Tensor& batch) const;
+
   mutable torch::jit::Module module_;
   ModelInfo info_;
   torch::Device device_;

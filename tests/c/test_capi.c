@@ -153,6 +153,8 @@ int main(int argc, char** argv) {
   CHECK(memcmp(copy, out.data, 64 * 64 * 3) == 0);
   CHECK_ERROR(gpen_result_copy_image(res, copy, 100, 0), GPEN_ERR_INVALID_ARGUMENT, "dst_size 100 is too small");
   CHECK_ERROR(gpen_result_copy_image(res, copy, 64 * 64 * 3, 10), GPEN_ERR_INVALID_ARGUMENT, "dst_stride 10");
+  CHECK_ERROR(gpen_result_copy_image(res, copy, 64 * 64 * 3, SIZE_MAX / 2), GPEN_ERR_INVALID_ARGUMENT,
+              "is too large");
   gpen_result_destroy(res);
 
   /* Strength 0 gives the input back (aligned crops of the model size). */
@@ -178,6 +180,11 @@ int main(int argc, char** argv) {
   gpen_restore_params bad_mode = gpen_restore_default_params();
   bad_mode.mode = (gpen_mode)7;
   CHECK_ERROR(gpen_restore(r, &view, &bad_mode, &res), GPEN_ERR_INVALID_ARGUMENT, "mode must be");
+
+  gpen_image bad_order = view;
+  bad_order.order = (gpen_color_order)7;
+  CHECK_ERROR(gpen_restore(r, &bad_order, NULL, &res), GPEN_ERR_INVALID_ARGUMENT,
+              "image order must be GPEN_BGR (0) or GPEN_RGB (1), got 7");
 
   /* Whole photo: a photo without faces comes back as it is, with 0 faces. */
   unsigned char* photo = pattern(160, 120, 3);

@@ -245,3 +245,24 @@ TEST_CASE("batch: bad options are refused") {
   bad.sharpen = 200;
   CHECK_GPEN_ERROR(p.run({"x.png"}, bad), gpen::ErrorCode::InvalidArgument, "sharpen must be in 0-100");
 }
+
+TEST_CASE("batch: a model that returns fewer faces than it was given fails those files, no crash") {
+  if (!test::available(test::model("bad-batch.pt"))) return;
+  const std::string dir = test::temp_dir("batch-bad-model");
+  for (int i = 0; i < 5; ++i) write_png(dir + "/in/f" + std::to_string(i) + ".png", test::smooth_pattern(64, 64, i));
+  const gpen::Restorer restorer(model_options("bad-batch.pt", 4));
+  gpen::BatchOptions o;
+  o.output_dir = dir + "/out";
+  o.aligned = true;
+  gpen::BatchProcessor processor(restorer, o);
+  const gpen::BatchReport r = processor.run({dir + "/in"}, {});
+  // Batches of 4 then 1: the first batch gets one face back and fails its 4 files; a batch of one
+  // face is what that model can do.
+  CHECK(r.failed == 4);
+  CHECK(r.restored == 1);
+  for (const gpen::FileReport& f : r.files) {
+    if (f.status != gpen::FileStatus::Failed) continue;
+    CHECK(f.error.find("returned a tensor of shape [1, 3, 64, 64] for an input of [4, 3, 64, 64]") != std::string::npos);
+    CHECK_FALSE(fs::exists(f.output));
+  }
+}

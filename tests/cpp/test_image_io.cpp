@@ -170,3 +170,14 @@ TEST_CASE("io: bad views and writes are refused") {
   CHECK_GPEN_ERROR(gpen::write_image(dir + "/no/such/dir/x.png", test::view_of(m)),
                    gpen::ErrorCode::EncodeFailed, "cannot write");
 }
+
+TEST_CASE("io: a PNG header claiming 0xFFFFFFFF x 0xFFFFFFFF is refused without overflowing") {
+  const std::string dir = test::temp_dir("io-max");
+  std::vector<unsigned char> png;
+  cv::imencode(".png", test::pattern(8, 8), png);
+  for (int off = 16; off < 24; ++off) png[off] = 0xFF;  // IHDR width and height, big-endian
+  std::ofstream(dir + "/max.png", std::ios::binary)
+      .write(reinterpret_cast<const char*>(png.data()), static_cast<std::streamsize>(png.size()));
+  CHECK_GPEN_ERROR(gpen::read_image(dir + "/max.png"), gpen::ErrorCode::DecodeFailed,
+                   "max.png: it declares 4294967295x4294967295 pixels");
+}

@@ -99,3 +99,23 @@ TEST_CASE("model: CUDA requested without CUDA is a DeviceUnavailable error, not 
   o.device = "cuda:999";
   CHECK_THROWS_AS(gpen::Restorer{o}, gpen::Error);
 }
+
+TEST_CASE("model loading: a model whose output is wrong is refused with a clear error, never read past") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"bad-batch.pt", "returned a tensor of shape [1, 3, 64, 64] for an input of [2, 3, 64, 64]"},
+      {"bad-channels.pt", "returned a tensor of shape [2, 1, 64, 64]"},
+      {"bad-size.pt", "returned a tensor of shape [2, 3, 128, 128]"},
+      {"bad-nan.pt", "returned non-finite values (NaN or infinity)"},
+      {"bad-int.pt", "returned Long values; a GPEN model returns floating point"},
+      {"bad-tuple.pt", "returned a Tuple, not a tensor"}};
+  const cv::Mat face = test::smooth_pattern(64, 64, 5);
+  for (const auto& [name, message] : cases) {
+    CAPTURE(name);
+    if (!test::available(test::model(name))) continue;
+    gpen::RestorerOptions o;
+    o.model_path = test::model(name);
+    const gpen::Restorer r(o);
+    CHECK_GPEN_ERROR(r.restore_faces({test::view_of(face), test::view_of(face)}), gpen::ErrorCode::InvalidModel,
+                     message);
+  }
+}
