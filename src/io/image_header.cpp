@@ -1,7 +1,8 @@
 #include "io/image_header.hpp"
 
-#include <cstring>
+#include <algorithm>
 #include <cstdlib>
+#include <cstring>
 
 namespace gpen::detail {
 
@@ -49,6 +50,65 @@ DeclaredSize webp(const unsigned char* d, std::size_t n) {
   return {};
 }
 
+// TIFF: the first image file directory's ImageWidth (256) and ImageLength (257) tags, in the
+// file's byte order; what OpenCV decodes is that first page. BigTIFF and broken directories
+// are not parsed (OpenCV's own limit still applies).
+DeclaredSize tiff(const unsigned char* d, std::size_t n) {
+  const bool big = d[0] == 'M';
+  auto u16 = [&](std::size_t at) { return big ? be16(d + at) : le16(d + at); };
+  auto u32 = [&](std::size_t at) { return big ? be32(d + at) : le32(d + at); };
+  const std::size_t ifd = u32(4);
+  if (ifd < 8 || ifd > n || n - ifd < 2) return {};
+  const std::size_t entries = u16(ifd);
+  std::int64_t width = -1, height = -1;
+  for (std::size_t k = 0; k < entries; ++k) {
+    const std::size_t e = ifd + 2 + 12 * k;
+    if (e > n || n - e < 12) break;
+    const std::uint32_t tag = u16(e), type = u16(e + 2);
+    if (tag != 256 && tag != 257) continue;
+    const std::int64_t value = type == 3 ? u16(e + 8) : type == 4 ? u32(e + 8) : -1;
+    (tag == 256 ? width : height) = value;
+  }
+  if (width < 0 || height < 0) return {};
+  return known(width, height);
+}
+
+// PNM (P1-P6), PAM (P7: WIDTH/HEIGHT lines) and PFM (PF/Pf): the first two numbers after the
+// magic, skipping whitespace and # comments.
+DeclaredSize netpbm(const unsigned char* d, std::size_t n) {
+  std::size_t i = 2;
+  auto skip = [&] {
+    while (i < n && (d[i] == ' ' || d[i] == '\t' || d[i] == '\r' || d[i] == '\n' || d[i] == '#')) {
+      if (d[i] == '#') {
+        while (i < n && d[i] != '\n') ++i;
+      } else {
+        ++i;
+      }
+    }
+  };
+  auto number = [&]() -> std::int64_t {
+    skip();
+    std::int64_t v = 0;
+    std::size_t digits = 0;
+    for (; i < n && d[i] >= '0' && d[i] <= '9' && digits < 12; ++i, ++digits) v = v * 10 + (d[i] - '0');
+    return digits ? v : -1;
+  };
+  if (d[1] == '7') {  // PAM: "WIDTH w" and "HEIGHT h" header lines
+    std::int64_t width = -1, height = -1;
+    const std::size_t end = std::min<std::size_t>(n, 4096);
+    for (std::size_t k = 2; k + 6 < end; ++k) {
+      if (d[k - 1] != '\n') continue;
+      i = k;
+      if (std::memcmp(d + k, "WIDTH", 5) == 0) i += 5, width = number();
+      if (std::memcmp(d + k, "HEIGHT", 6) == 0) i += 6, height = number();
+    }
+    return width >= 0 && height >= 0 ? known(width, height) : DeclaredSize{};
+  }
+  const std::int64_t width = number();
+  const std::int64_t height = number();
+  return width >= 0 && height >= 0 ? known(width, height) : DeclaredSize{};
+}
+
 }  // namespace
 
 bool jpeg_is_complete(const unsigned char* d, std::size_t n) {
@@ -89,6 +149,11 @@ DeclaredSize declared_size(const unsigned char* d, std::size_t n) {
     return known(std::llabs(w), std::llabs(h));
   }
   if (n >= 16 && std::memcmp(d, "RIFF", 4) == 0 && std::memcmp(d + 8, "WEBP", 4) == 0) return webp(d, n);
+  if (n >= 8 && ((d[0] == 'I' && d[1] == 'I' && d[2] == 42 && d[3] == 0) ||
+                 (d[0] == 'M' && d[1] == 'M' && d[2] == 0 && d[3] == 42))) {
+    return tiff(d, n);
+  }
+  if (n >= 3 && d[0] == 'P' && ((d[1] >= '1' && d[1] <= '7') || d[1] == 'F' || d[1] == 'f')) return netpbm(d, n);
   return {};
 }
 

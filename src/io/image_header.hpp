@@ -13,7 +13,7 @@ struct DeclaredSize {
   std::int64_t height = 0;
 };
 
-/// PNG, JPEG, GIF, BMP and WebP headers.
+/// PNG, JPEG, GIF, BMP, WebP, TIFF (first page) and PNM/PAM/PFM headers.
 DeclaredSize declared_size(const unsigned char* data, std::size_t size);
 
 /// For a JPEG: true if the main image's scan data is followed by an end-of-image marker.

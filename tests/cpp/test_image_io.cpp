@@ -181,3 +181,31 @@ TEST_CASE("io: a PNG header claiming 0xFFFFFFFF x 0xFFFFFFFF is refused without 
   CHECK_GPEN_ERROR(gpen::read_image(dir + "/max.png"), gpen::ErrorCode::DecodeFailed,
                    "max.png: it declares 4294967295x4294967295 pixels");
 }
+
+TEST_CASE("io: TIFF and PNM files declaring 20000x20000 are refused before decoding") {
+  const std::string dir = test::temp_dir("io-huge-tiff");
+  // A little-endian TIFF whose first directory says 20000 x 20000 (LONG values), no pixels.
+  std::vector<unsigned char> tiff = {'I', 'I', 42, 0, 8, 0, 0, 0, 2, 0};
+  for (const unsigned tag : {256u, 257u}) {
+    const unsigned char entry[12] = {static_cast<unsigned char>(tag & 0xFF), static_cast<unsigned char>(tag >> 8),
+                                     4, 0, 1, 0, 0, 0, 0x20, 0x4E, 0, 0};  // LONG 20000
+    tiff.insert(tiff.end(), entry, entry + 12);
+  }
+  tiff.insert(tiff.end(), {0, 0, 0, 0});
+  std::ofstream(dir + "/huge.tif", std::ios::binary)
+      .write(reinterpret_cast<const char*>(tiff.data()), static_cast<std::streamsize>(tiff.size()));
+  CHECK_GPEN_ERROR(gpen::read_image(dir + "/huge.tif"), gpen::ErrorCode::DecodeFailed,
+                   "huge.tif: it declares 20000x20000 pixels (400.0 megapixels)");
+  std::ofstream(dir + "/huge.ppm", std::ios::binary) << "P6\n# a comment\n20000 20000\n255\n";
+  CHECK_GPEN_ERROR(gpen::read_image(dir + "/huge.ppm"), gpen::ErrorCode::DecodeFailed,
+                   "huge.ppm: it declares 20000x20000 pixels");
+  std::ofstream(dir + "/huge.pam", std::ios::binary)
+      << "P7\nWIDTH 20000\nHEIGHT 20000\nDEPTH 3\nMAXVAL 255\nTUPLTYPE RGB\nENDHDR\n";
+  CHECK_GPEN_ERROR(gpen::read_image(dir + "/huge.pam"), gpen::ErrorCode::DecodeFailed,
+                   "huge.pam: it declares 20000x20000 pixels");
+  // A normal TIFF and PPM still read (sizes parsed, not refused).
+  REQUIRE(cv::imwrite(dir + "/small.tif", test::pattern(30, 20)));
+  REQUIRE(cv::imwrite(dir + "/small.ppm", test::pattern(30, 20)));
+  CHECK(gpen::read_image(dir + "/small.tif").width() == 30);
+  CHECK(gpen::read_image(dir + "/small.ppm").height() == 20);
+}
