@@ -2,6 +2,10 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <cstdio>
+
+#include "gpen/error.hpp"
+
 #include "imaging/alignment.hpp"
 #include "device/device_photo_ops.hpp"
 #include "device/face_tensor.hpp"
@@ -35,6 +39,19 @@ cv::Mat upscaled(const cv::Mat& bgr, int upscale) {
   return out;
 }
 
+// Refused before any pixel is touched: 16000 x 16000 with upscale 4 would ask for 12 GB.
+void check_output_size(const ImageView& photo, int upscale) {
+  const double pixels = static_cast<double>(photo.width) * upscale * static_cast<double>(photo.height) * upscale;
+  if (photo.width > 0 && photo.height > 0 && pixels > static_cast<double>(kMaxOutputPixels)) {
+    char mp[32];
+    std::snprintf(mp, sizeof mp, "%.0f", pixels / 1e6);
+    throw Error(ErrorCode::InvalidArgument,
+                "upscale " + std::to_string(upscale) + " would make a " + std::to_string(photo.width * std::int64_t{upscale}) +
+                    "x" + std::to_string(photo.height * std::int64_t{upscale}) + " output (" + mp +
+                    " megapixels); the limit is " + std::to_string(kMaxOutputPixels / 1000000) + " megapixels");
+  }
+}
+
 }  // namespace
 
 std::vector<DetectedFace> detect_faces(const ImageView& photo, const RestoreParams& params,
@@ -48,6 +65,7 @@ std::vector<DetectedFace> detect_faces(const ImageView& photo, const RestorePara
 PhotoJob prepare_photo(const ImageView& photo, const RestoreParams& params, const FaceDetector& detector,
                        int detection_max_side, int size, const std::optional<torch::Device>& device,
                        bool keep_crops) {
+  check_output_size(photo, params.upscale);
   PhotoJob job;
   job.keep_crops = keep_crops;
   job.layers = split_photo(photo, "photo");

@@ -4,6 +4,7 @@
 
 #include <torch/types.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <opencv2/core.hpp>
@@ -16,6 +17,10 @@
 #include "imaging/image_convert.hpp"
 
 namespace gpen::detail {
+
+/// Largest output a whole-photo restore makes (after upscale): 2^30 pixels (1073 megapixels,
+/// 3.2 GB as 8-bit BGR); larger requests are an InvalidArgument error before any work.
+constexpr std::int64_t kMaxOutputPixels = std::int64_t(1) << 30;
 
 struct PhotoJob {
   // An aligned face crop instead of a photo: one face, no detection, no paste-back.

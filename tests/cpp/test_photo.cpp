@@ -287,3 +287,17 @@ TEST_CASE("photo: one Restorer restores photos from several threads at once, ide
     CHECK(test::max_abs_diff(test::mat_of(res.image), test::mat_of(expected.image)) == 0.0);
   }
 }
+
+TEST_CASE("photo: an output over 1073 megapixels (after upscale) is refused before any work") {
+  const gpen::Restorer r(with_model("random-64.pt"), std::make_unique<test::FakeDetector>(std::vector<gpen::DetectedFace>{}));
+  static unsigned char pixel[3] = {0, 0, 0};
+  gpen::ImageView huge;  // declared 16000 x 16000; refused before a pixel is read
+  huge.data = pixel;
+  huge.width = 16000;
+  huge.height = 16000;
+  huge.channels = 3;
+  gpen::RestoreParams p;
+  p.upscale = 4;
+  CHECK_GPEN_ERROR(r.restore(huge, p), gpen::ErrorCode::InvalidArgument,
+                   "upscale 4 would make a 64000x64000 output (4096 megapixels); the limit is 1073 megapixels");
+}
