@@ -10,6 +10,7 @@ packages=(
   libopencv-dev python3-opencv        # image I/O and processing
   pybind11-dev libeigen3-dev doctest-dev
   nlohmann-json3-dev                  # JSON (reports; the server API)
+  clang-14 libclang-rt-14-dev         # libFuzzer + sanitizers (the fuzz test)
   libdlib-dev libdlib-data            # face detector + 68-point landmark model
   python3-numpy python3-setuptools python3-venv python3-pytest python3-wheel python3-pip
   python3-pil                         # PIL images in the Python API tests

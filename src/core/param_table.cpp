@@ -80,7 +80,7 @@ void check_INT(const char* name, int v, double lo, double hi, const char*) {
             std::to_string(static_cast<long>(hi)) + ", got " + std::to_string(v));
   }
 }
-void check_FLOAT(const char* name, float v, double lo, double hi, const char*) {
+void check_FLOAT(const char* name, double v, double lo, double hi, const char*) {
   if (std::isnan(v) || v < lo || v > hi) {
     invalid(std::string(name) + " must be in " + number_text(lo) + "-" + number_text(hi) + ", got " + number_text(v));
   }
@@ -137,7 +137,7 @@ void from_text_FLOAT(const char* name, const std::string& t, float& out, double 
   if (t.empty() || end != t.c_str() + t.size() || std::isnan(v) || std::isinf(v)) {
     invalid(std::string(name) + " needs a number, got '" + t + "'");
   }
-  check_FLOAT(name, static_cast<float>(v), lo, hi, c);
+  check_FLOAT(name, v, lo, hi, c);  // on the double: 1e39 must not be cast to float first
   out = static_cast<float>(v);
 }
 void from_text_TEXT(const char*, const std::string& t, std::string& out, double, double, const char*) { out = t; }
