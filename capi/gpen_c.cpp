@@ -99,11 +99,7 @@ void from_c(const char*, const char* const* c, std::string& out) {
   if (*c) out = *c;  // NULL: the default
 }
 void from_c(const char*, const char* const* c, std::vector<std::string>& out) {
-  if (*c) {
-    gpen::BatchOptions b;
-    gpen::set_param(b, "extensions", *c);  // the table's comma-list parsing
-    out = b.extensions;
-  }
+  if (*c) out = gpen::param_list_items(*c);
 }
 template <typename CEnum, typename Enum>
 std::enable_if_t<std::is_enum_v<CEnum>> from_c(const char* name, const CEnum* c, Enum& out) {
@@ -135,11 +131,7 @@ void to_c(float v, float& c) { c = v; }
 void to_c(int v, int& c) { c = v; }
 void to_c(bool v, int& c) { c = v ? 1 : 0; }
 void to_c(const std::string& v, const char*& c) { c = lasting(v); }
-void to_c(const std::vector<std::string>& v, const char*& c) {
-  gpen::BatchOptions b;
-  b.extensions = v;
-  c = lasting(gpen::get_param(b, "extensions"));
-}
+void to_c(const std::vector<std::string>& v, const char*& c) { c = lasting(gpen::param_list_text(v)); }
 template <typename Enum, typename CEnum>
 std::enable_if_t<std::is_enum_v<CEnum>> to_c(Enum v, CEnum& c) { c = static_cast<CEnum>(v); }
 

@@ -47,6 +47,11 @@ GPEN_API std::string get_param(const RestoreParams& params, const std::string& n
 GPEN_API std::string get_param(const RestorerOptions& options, const std::string& name);
 GPEN_API std::string get_param(const BatchOptions& options, const std::string& name);
 
+/// A TextList value's items from its text ("jpg, PNG" -> {"jpg", "PNG"}: split at commas, blanks
+/// trimmed, empty items dropped), and back (items joined with ","), as set_param and get_param do.
+GPEN_API std::vector<std::string> param_list_items(const std::string& text);
+GPEN_API std::string param_list_text(const std::vector<std::string>& items);
+
 /// Sets the field `name` from text and checks it against the table, throwing
 /// gpen::Error(InvalidArgument) with a message that starts with the name, e.g.
 /// "strength must be in 0-100, got 150", "mode must be natural, strong or detail, got 'x'",

@@ -28,11 +28,7 @@ std::string as_text(const gpen::ParamInfo& info, const py::handle& v) {
       const auto r = std::to_chars(buffer, buffer + sizeof buffer, v.cast<double>());
       return std::string(buffer, r.ptr);
     }
-    case gpen::ParamKind::TextList: {
-      std::string out;
-      for (const std::string& item : v.cast<std::vector<std::string>>()) out += (out.empty() ? "" : ",") + item;
-      return out;
-    }
+    case gpen::ParamKind::TextList: return gpen::param_list_text(v.cast<std::vector<std::string>>());
     default: return v.cast<std::string>();
   }
 }
@@ -42,16 +38,7 @@ py::object as_python(const gpen::ParamInfo& info, const std::string& text) {
     case gpen::ParamKind::Bool: return py::bool_(text == "true");
     case gpen::ParamKind::Int: return py::int_(std::stoll(text));
     case gpen::ParamKind::Float: return py::float_(static_cast<double>(std::strtof(text.c_str(), nullptr)));
-    case gpen::ParamKind::TextList: {
-      py::list out;
-      std::size_t start = 0;
-      while (start <= text.size() && !text.empty()) {
-        const std::size_t comma = std::min(text.find(',', start), text.size());
-        out.append(text.substr(start, comma - start));
-        start = comma + 1;
-      }
-      return std::move(out);
-    }
+    case gpen::ParamKind::TextList: return py::cast(gpen::param_list_items(text));
     default: return py::str(text);
   }
 }

@@ -7,16 +7,13 @@
 #include <set>
 #include <filesystem>
 #include <mutex>
-#include <opencv2/imgproc.hpp>
 #include <thread>
 
 #include "batch/bounded_queue.hpp"
 #include "device/cuda_support.hpp"
-#include "photo/face_finishing.hpp"
 #include "gpen/batch.hpp"
 #include "gpen/error.hpp"
 #include "gpen/io.hpp"
-#include "imaging/image_convert.hpp"
 #include "photo/photo_job.hpp"
 #include "restorer/restore_engine.hpp"
 #include "model/torch_errors.hpp"
@@ -72,16 +69,12 @@ void remove_stale_temporaries(const std::vector<PlannedFile>& plan) {
 
 }  // namespace
 
-struct Finished {
-  Image image;
-  std::vector<FaceResult> faces;  // crops kept only for save_faces
-};
-
 struct BatchProcessor::Impl {
   const detail::RestoreEngine* engine = nullptr;
   BatchOptions options;
   std::atomic<bool> cancelled{false};
-  std::mutex should_stop_mutex;  // options.should_stop is called by one thread at a time
+  std::function<bool()> should_stop;  // this run's: options.should_stop, else params.should_stop
+  std::mutex should_stop_mutex;       // called by one thread at a time
   std::atomic<bool> running{false};
 
   // Per-run state.
@@ -124,15 +117,15 @@ struct BatchProcessor::Impl {
     }
   }
 
-  // True once cancel() was called or options.should_stop said so (asked here, inline: no thread
+  // True once cancel() was called or should_stop said so (asked here, inline: no thread
   // polls it).
   bool stop_requested() {
     if (cancelled) return true;
-    if (options.should_stop) {
+    if (should_stop) {
       std::lock_guard<std::mutex> lock(should_stop_mutex);
       bool stop = false;
       try {
-        stop = options.should_stop();
+        stop = should_stop();
       } catch (...) {
         stop = true;  // a callback that throws asks to stop
       }
@@ -284,14 +277,6 @@ struct BatchProcessor::Impl {
     report.files[item.index].compute_s = item.model_s;
   }
 
-  Finished finish(PhotoItem item) const {
-    Result r = engine->finish(std::move(item.photo), params);
-    Finished f;
-    f.image = std::move(r.image);
-    f.faces = std::move(r.faces);
-    return f;
-  }
-
   // Write stage: paste-back and photo-wide controls, then encoding and an atomic write.
   void write_stage(detail::BoundedQueue<PhotoItem>& in) {
     const detail::DeviceStreamScope stream(engine->device());  // each writer on a stream of its own
@@ -300,7 +285,8 @@ struct BatchProcessor::Impl {
       const std::size_t index = item->index;
       const PlannedFile& file = plan[index];
       try {
-        const Finished done = detail::with_torch_errors(file.input, [&] { return finish(std::move(*item)); });
+        // Result.faces carry their crops only with save_faces (keep_crops).
+        const Result done = detail::with_torch_errors(file.input, [&] { return engine->finish(std::move(item->photo), params); });
         const fs::path out(file.output);
         if (out.has_parent_path()) fs::create_directories(out.parent_path());
         write_image(file.output, done.image.view(), options.quality);
@@ -371,14 +357,8 @@ BatchReport BatchProcessor::run(const std::vector<std::string>& inputs, const Re
   s.params = params;
   // A should_stop given with the restore parameters stops the run (as BatchOptions::should_stop);
   // the phases themselves then never throw Cancelled for single files.
-  std::function<bool()> options_stop = s.options.should_stop;
-  if (!s.options.should_stop) s.options.should_stop = params.should_stop;
+  s.should_stop = s.options.should_stop ? s.options.should_stop : params.should_stop;
   s.params.should_stop = nullptr;
-  struct RestoreStop {
-    BatchOptions& options;
-    std::function<bool()> saved;
-    ~RestoreStop() { options.should_stop = std::move(saved); }
-  } restore_stop{s.options, std::move(options_stop)};
   s.progress = progress ? &progress : &s.options.progress;
   s.report = BatchReport();
   s.done = 0;

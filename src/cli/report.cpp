@@ -29,11 +29,7 @@ Json param_json(const ParamInfo& info, const std::string& text) {
     case ParamKind::Bool: return text == "true";
     case ParamKind::Int: return std::atoi(text.c_str());
     case ParamKind::Float: return std::strtod(text.c_str(), nullptr);
-    case ParamKind::TextList: {
-      BatchOptions b;
-      set_param(b, "extensions", text);
-      return b.extensions;
-    }
+    case ParamKind::TextList: return param_list_items(text);
     default: return text;
   }
 }

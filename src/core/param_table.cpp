@@ -56,11 +56,7 @@ std::string to_text_FLOAT(float v, const char*) {
   return std::string(buffer, r.ptr);
 }
 std::string to_text_TEXT(const std::string& v, const char*) { return v; }
-std::string to_text_TEXT_LIST(const std::vector<std::string>& v, const char*) {
-  std::string out;
-  for (const std::string& s : v) out += (out.empty() ? "" : ",") + s;
-  return out;
-}
+std::string to_text_TEXT_LIST(const std::vector<std::string>& v, const char*) { return param_list_text(v); }
 std::string to_text_CHOICE(const std::string& v, const char*) { return v; }
 template <typename Enum>
 std::string to_text_CHOICE(Enum v, const char* choices) {
@@ -143,7 +139,7 @@ void from_text_FLOAT(const char* name, const std::string& t, float& out, double 
 void from_text_TEXT(const char*, const std::string& t, std::string& out, double, double, const char*) { out = t; }
 void from_text_TEXT_LIST(const char*, const std::string& t, std::vector<std::string>& out, double, double,
                          const char*) {
-  out = detail::split_comma_list(t);
+  out = param_list_items(t);
 }
 void from_text_CHOICE(const char* name, const std::string& t, std::string& out, double lo, double hi,
                       const char* choices) {
@@ -192,6 +188,14 @@ std::vector<ParamInfo> build_table() {
 }
 
 }  // namespace
+
+std::vector<std::string> param_list_items(const std::string& text) { return detail::split_comma_list(text); }
+
+std::string param_list_text(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& s : items) out += (out.empty() ? "" : ",") + s;
+  return out;
+}
 
 const std::vector<ParamInfo>& param_table() {
   static const std::vector<ParamInfo> table = build_table();
