@@ -10,6 +10,8 @@ packages=(
   libopencv-dev python3-opencv        # image I/O and processing
   pybind11-dev libeigen3-dev doctest-dev
   nlohmann-json3-dev                  # JSON (reports; the server API)
+  libcpp-httplib-dev libzip-dev       # gpen-server: HTTP, zip uploads and results
+  chromium                            # the web UI's browser test (driven by playwright-core)
   clang-14 libclang-rt-14-dev         # libFuzzer + sanitizers (the fuzz test)
   libdlib-dev libdlib-data            # face detector + 68-point landmark model
   python3-numpy python3-setuptools python3-venv python3-pytest python3-wheel python3-pip

@@ -2,7 +2,9 @@
 // Reading and writing image files (PNG, JPEG, WebP, TIFF, BMP...) through OpenCV.
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "gpen/image.hpp"
 #include "gpen/export.hpp"
@@ -14,6 +16,18 @@ namespace gpen {
 /// Files declaring more than 268 megapixels (2^28) are refused before anything is decoded.
 /// Throws gpen::Error FileNotFound or DecodeFailed, naming the file and the problem.
 GPEN_API Image read_image(const std::string& path);
+
+/// Decodes an image held in memory, with the rules of read_image; `name` is what error messages
+/// call it. With `max_pixels` > 0, an image larger than that (as its header declares it, before
+/// anything is decoded, or as decoded for formats whose header is not parsed) throws
+/// gpen::Error(InvalidImage) "NAME is WxH pixels (N megapixels); the limit is M megapixels".
+GPEN_API Image decode_image(const void* data, std::size_t size, const std::string& name = "image",
+                            std::int64_t max_pixels = 0);
+
+/// Encodes to "png", "jpg"/"jpeg", "webp", "bmp", "tif"/"tiff" in memory; `quality` as write_image.
+/// Throws gpen::Error EncodeFailed, InvalidImage or InvalidArgument (quality, unknown format).
+GPEN_API std::vector<unsigned char> encode_image(const ImageView& image, const std::string& format,
+                                                 int quality = 95);
 
 /// Encodes by extension (.png, .jpg/.jpeg, .webp, ...). `quality` 1-100 applies to JPEG/WebP.
 /// Throws gpen::Error EncodeFailed or InvalidImage, naming the file.

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "gpen/export.hpp"
+
 namespace gpen {
 
 /// What the model file says about itself (from its embedded metadata).
@@ -27,5 +29,9 @@ struct MemoryStats {
   std::int64_t peak_reserved_bytes = 0;   ///< highest reserved_bytes so far
   std::int64_t total_bytes = 0;           ///< the device's memory
 };
+
+/// Reads a model file's metadata without loading the network (cheap: for listing a folder of
+/// models). Throws gpen::Error FileNotFound, InvalidModel or UnsupportedModel, as a Restorer would.
+GPEN_API ModelInfo read_model_info(const std::string& path);
 
 }  // namespace gpen

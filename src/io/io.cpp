@@ -5,6 +5,10 @@
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <algorithm>
+#include <climits>
+#include <cstdint>
+#include <iterator>
 #include <vector>
 
 #include "gpen/error.hpp"
@@ -30,69 +34,12 @@ std::vector<unsigned char> read_bytes(const std::string& path) {
   return bytes;
 }
 
-bool is_jpeg(const std::vector<unsigned char>& bytes) {
-  return bytes.size() >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && bytes[2] == 0xFF;
-}
-
-}  // namespace
-
-Image read_image(const std::string& path) {
-  const std::vector<unsigned char> bytes = read_bytes(path);
-  const detail::DeclaredSize declared = detail::declared_size(bytes.data(), bytes.size());
-  // Divided, not multiplied: a header may claim 0xFFFFFFFF x 0xFFFFFFFF.
-  if (declared.known && (declared.width <= 0 || declared.height <= 0 ||
-                         declared.width > detail::kMaxDecodePixels / declared.height)) {
-    char mp[64];
-    std::snprintf(mp, sizeof mp, "%.1f", static_cast<double>(declared.width) * static_cast<double>(declared.height) / 1e6);
-    throw Error(ErrorCode::DecodeFailed,
-                "refusing " + path + ": it declares " + std::to_string(declared.width) + "x" +
-                    std::to_string(declared.height) + " pixels (" + mp +
-                    " megapixels); the limit is 268 megapixels");
-  }
-  if (is_jpeg(bytes) && !detail::jpeg_is_complete(bytes.data(), bytes.size())) {
-    throw Error(ErrorCode::DecodeFailed,
-                "cannot decode " + path + ": truncated JPEG (the image data has no end marker)");
-  }
-  cv::Mat decoded;
-  try {
-    // JPEG: IMREAD_COLOR applies the EXIF orientation. Other formats are read unchanged so
-    // that alpha and 16-bit depth survive.
-    decoded = cv::imdecode(bytes, is_jpeg(bytes) ? cv::IMREAD_COLOR : cv::IMREAD_UNCHANGED);
-  } catch (const cv::Exception& e) {
-    throw Error(ErrorCode::DecodeFailed, "cannot decode " + path + ": " + e.what());
-  }
-  if (decoded.empty()) {
-    throw Error(ErrorCode::DecodeFailed,
-                "cannot decode " + path + ": not an image OpenCV can read, or truncated/corrupt");
-  }
-  if (decoded.depth() != CV_8U && decoded.depth() != CV_16U) {
-    throw Error(ErrorCode::DecodeFailed,
-                "cannot use " + path + ": only 8- and 16-bit images are supported");
-  }
-  cv::Mat eight;
-  if (decoded.depth() == CV_16U) {
-    decoded.convertTo(eight, CV_8U, 1.0 / 257.0);
-  } else {
-    eight = decoded;
-  }
-  cv::Mat out;
-  switch (eight.channels()) {
-    case 1:
-    case 3:
-    case 4: out = eight; break;
-    default:
-      throw Error(ErrorCode::DecodeFailed, "cannot use " + path + ": it has " +
-                                               std::to_string(eight.channels()) + " channels");
-  }
-  Image image(out.cols, out.rows, out.channels(), ColorOrder::BGR);
-  out.copyTo(cv::Mat(out.rows, out.cols, out.type(), image.data()));
-  return image;
-}
-
-void write_image(const std::string& path, const ImageView& image, int quality) {
-  detail::validate_view(image, path);
+// Encodes with OpenCV by extension (".png"); `what` names the image in errors.
+std::vector<unsigned char> encode_as(const ImageView& image, const std::string& ext, int quality,
+                                     const std::string& what) {
+  detail::validate_view(image, what);
   if (image.depth != 8) {
-    throw Error(ErrorCode::InvalidImage, "cannot write " + path + ": only 8-bit images are written");
+    throw Error(ErrorCode::InvalidImage, "cannot write " + what + ": only 8-bit images are written");
   }
   if (quality < 1 || quality > 100) {
     throw Error(ErrorCode::InvalidArgument, "quality must be 1-100, got " + std::to_string(quality));
@@ -104,19 +51,111 @@ void write_image(const std::string& path, const ImageView& image, int quality) {
   } else {
     bgr = src;
   }
-  std::string ext = fs::path(path).extension().string();
-  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   std::vector<int> flags;
   if (ext == ".jpg" || ext == ".jpeg") flags = {cv::IMWRITE_JPEG_QUALITY, quality};
   if (ext == ".webp") flags = {cv::IMWRITE_WEBP_QUALITY, quality};
   std::vector<unsigned char> bytes;
   bool ok = false;
   try {
-    ok = cv::imencode(ext.empty() ? ".png" : ext, bgr, bytes, flags);
+    ok = cv::imencode(ext, bgr, bytes, flags);
   } catch (const cv::Exception& e) {
-    throw Error(ErrorCode::EncodeFailed, "cannot encode " + path + ": " + e.what());
+    throw Error(ErrorCode::EncodeFailed, "cannot encode " + what + ": " + e.what());
   }
-  if (!ok) throw Error(ErrorCode::EncodeFailed, "cannot encode " + path + " as '" + ext + "'");
+  if (!ok) throw Error(ErrorCode::EncodeFailed, "cannot encode " + what + " as '" + ext + "'");
+  return bytes;
+}
+
+std::string megapixels(std::int64_t width, std::int64_t height) {
+  char mp[64];
+  std::snprintf(mp, sizeof mp, "%.1f", static_cast<double>(width) * static_cast<double>(height) / 1e6);
+  return mp;
+}
+
+// Over the caller's limit: a usable file, but too large for this caller.
+void check_caller_limit(std::int64_t width, std::int64_t height, std::int64_t max_pixels,
+                        const std::string& name) {
+  if (max_pixels <= 0 || (width > 0 && height > 0 && width <= max_pixels / height)) return;
+  throw Error(ErrorCode::InvalidImage, name + " is " + std::to_string(width) + "x" + std::to_string(height) +
+                                           " pixels (" + megapixels(width, height) + " megapixels); the limit is " +
+                                           megapixels(max_pixels, 1) + " megapixels");
+}
+
+}  // namespace
+
+Image decode_image(const void* data_in, std::size_t size, const std::string& name, std::int64_t max_pixels) {
+  const auto* data = static_cast<const unsigned char*>(data_in);
+  if (data == nullptr || size == 0) throw Error(ErrorCode::DecodeFailed, "cannot decode " + name + ": file is empty");
+  const detail::DeclaredSize declared = detail::declared_size(data, size);
+  // Divided, not multiplied: a header may claim 0xFFFFFFFF x 0xFFFFFFFF.
+  if (declared.known && (declared.width <= 0 || declared.height <= 0 ||
+                         declared.width > detail::kMaxDecodePixels / declared.height)) {
+    if (declared.width > 0 && declared.height > 0) check_caller_limit(declared.width, declared.height, max_pixels, name);
+    throw Error(ErrorCode::DecodeFailed,
+                "refusing " + name + ": it declares " + std::to_string(declared.width) + "x" +
+                    std::to_string(declared.height) + " pixels (" + megapixels(declared.width, declared.height) +
+                    " megapixels); the limit is 268 megapixels");
+  }
+  if (declared.known) check_caller_limit(declared.width, declared.height, max_pixels, name);
+  const bool jpeg = size >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF;
+  if (jpeg && !detail::jpeg_is_complete(data, size)) {
+    throw Error(ErrorCode::DecodeFailed,
+                "cannot decode " + name + ": truncated JPEG (the image data has no end marker)");
+  }
+  cv::Mat decoded;
+  try {
+    // JPEG: IMREAD_COLOR applies the EXIF orientation. Other formats are read unchanged so
+    // that alpha and 16-bit depth survive.
+    const cv::Mat encoded(1, static_cast<int>(std::min<std::size_t>(size, INT32_MAX)), CV_8U,
+                          const_cast<unsigned char*>(data));
+    decoded = cv::imdecode(encoded, jpeg ? cv::IMREAD_COLOR : cv::IMREAD_UNCHANGED);
+  } catch (const cv::Exception& e) {
+    throw Error(ErrorCode::DecodeFailed, "cannot decode " + name + ": " + e.what());
+  }
+  if (decoded.empty()) {
+    throw Error(ErrorCode::DecodeFailed,
+                "cannot decode " + name + ": not an image OpenCV can read, or truncated/corrupt");
+  }
+  check_caller_limit(decoded.cols, decoded.rows, max_pixels, name);
+  if (decoded.depth() != CV_8U && decoded.depth() != CV_16U) {
+    throw Error(ErrorCode::DecodeFailed,
+                "cannot use " + name + ": only 8- and 16-bit images are supported");
+  }
+  cv::Mat eight;
+  if (decoded.depth() == CV_16U) {
+    decoded.convertTo(eight, CV_8U, 1.0 / 257.0);
+  } else {
+    eight = decoded;
+  }
+  if (eight.channels() != 1 && eight.channels() != 3 && eight.channels() != 4) {
+    throw Error(ErrorCode::DecodeFailed,
+                "cannot use " + name + ": it has " + std::to_string(eight.channels()) + " channels");
+  }
+  Image image(eight.cols, eight.rows, eight.channels(), ColorOrder::BGR);
+  eight.copyTo(cv::Mat(eight.rows, eight.cols, eight.type(), image.data()));
+  return image;
+}
+
+Image read_image(const std::string& path) {
+  const std::vector<unsigned char> bytes = read_bytes(path);
+  return decode_image(bytes.data(), bytes.size(), path);
+}
+
+std::vector<unsigned char> encode_image(const ImageView& image, const std::string& format_in, int quality) {
+  std::string format = format_in;
+  for (char& c : format) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (!format.empty() && format[0] == '.') format.erase(0, 1);
+  static const char* const kFormats[] = {"png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff"};
+  if (std::find(std::begin(kFormats), std::end(kFormats), format) == std::end(kFormats)) {
+    throw Error(ErrorCode::InvalidArgument,
+                "format must be png, jpg, jpeg, webp, bmp, tif or tiff, got '" + format_in + "'");
+  }
+  return encode_as(image, "." + format, quality, "the image");
+}
+
+void write_image(const std::string& path, const ImageView& image, int quality) {
+  std::string ext = fs::path(path).extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::vector<unsigned char> bytes = encode_as(image, ext.empty() ? ".png" : ext, quality, path);
   write_file_atomically(path, bytes.data(), bytes.size());
 }
 

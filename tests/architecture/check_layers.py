@@ -20,7 +20,9 @@ ALLOWED = {
     "photo": ["core", "imaging", "device", "model", "detect"],
     "restorer": ["core", "imaging", "io", "device", "model", "detect", "photo"],
     "batch": ["core", "imaging", "io", "device", "model", "detect", "photo", "restorer"],
-    "cli": [],  # a front end: the public API only
+    "json": [],  # front ends' shared JSON vocabulary: the public API only
+    "cli": ["json"],  # a front end: the public API only
+    "server": ["json"],  # a front end: the public API only
 }
 
 

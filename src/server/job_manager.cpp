@@ -1,0 +1,500 @@
+#include "server/job_manager.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include "gpen/batch.hpp"
+#include "gpen/error.hpp"
+#include "gpen/io.hpp"
+#include "gpen/version.hpp"
+#include "server/api_error.hpp"
+
+namespace gpen::server {
+namespace fs = std::filesystem;
+using json::Json;
+
+struct JobManager::Job {
+  struct File {
+    std::string name;  // relative to inputs/
+    std::string state = "queued";  // queued, done, failed, cancelled
+    std::string error;
+    std::size_t faces = 0;
+  };
+  std::string id;
+  std::string state = "queued";  // queued, running, done, failed, cancelled
+  std::string error;
+  double created = 0.0;  // seconds since the epoch
+  std::vector<std::pair<std::string, std::string>> fields;
+  RestoreRequest request;
+  std::vector<File> files;
+  long long faces = 0;
+  double eta_s = 0.0;
+  std::uint64_t version = 1;
+  std::atomic<bool> cancel_requested{false};
+  BatchProcessor* processor = nullptr;  // while running
+
+  fs::path dir;
+  bool finished() const { return state == "done" || state == "failed" || state == "cancelled"; }
+};
+
+namespace {
+
+double now_epoch() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string new_job_id() {
+  static std::mutex mutex;
+  static std::random_device device;
+  static std::mt19937_64 rng(device());
+  std::lock_guard<std::mutex> lock(mutex);
+  char id[17];
+  std::snprintf(id, sizeof id, "%016llx", static_cast<unsigned long long>(rng()));
+  return id;
+}
+
+bool is_job_id(const std::string& name) {
+  return name.size() == 16 && std::all_of(name.begin(), name.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Gives each upload a distinct relative name whose output (same path, another extension) is
+// distinct too: "a.jpg", "a.png" -> "a.jpg", "a-2.png".
+class UniqueNames {
+ public:
+  std::string take(const fs::path& relative) {
+    const fs::path parent = relative.parent_path();
+    const std::string stem = relative.stem().string();
+    const std::string ext = relative.extension().string();
+    for (int n = 1;; ++n) {
+      const std::string candidate_stem = n == 1 ? stem : stem + "-" + std::to_string(n);
+      const std::string key = lower((parent / candidate_stem).string());
+      if (stems_.insert(key).second) return (parent / (candidate_stem + ext)).string();
+    }
+  }
+
+ private:
+  std::set<std::string> stems_;
+};
+
+// A browser's file name as a plain base name (no folders, no control characters, not hidden).
+std::string clean_upload_name(const std::string& sent, std::size_t index) {
+  std::string name = sent.substr(sent.find_last_of("/\\") == std::string::npos ? 0 : sent.find_last_of("/\\") + 1);
+  for (char& c : name) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '_';
+  }
+  if (name.empty() || name == "." || name == "..") name = "image-" + std::to_string(index + 1);
+  if (name[0] == '.') name = "_" + name.substr(1);
+  return name;
+}
+
+bool is_zip_upload(const UploadedFile& f) {
+  return lower(fs::path(f.name).extension().string()) == ".zip";
+}
+
+void write_text_atomically(const fs::path& path, const std::string& text) {
+  write_file_atomically(path.string(), text.data(), text.size());
+}
+
+// Temporary files of atomic writes (".NAME.tmp-XXXXXX") and of libzip ("result.zip.XXXXXX")
+// that a killed process left behind.
+void remove_temporaries(const fs::path& job_dir) {
+  std::error_code ec;
+  std::vector<fs::path> stale;
+  for (auto it = fs::recursive_directory_iterator(job_dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (!it->is_regular_file(ec)) continue;
+    const bool atomic_temp = name[0] == '.' && name.find(".tmp-") != std::string::npos;
+    const bool zip_temp = name.rfind("result.zip.", 0) == 0;
+    if (atomic_temp || zip_temp) stale.push_back(it->path());
+  }
+  for (const fs::path& p : stale) fs::remove(p, ec);
+}
+
+}  // namespace
+
+JobManager::JobManager(std::string jobs_dir, ModelRegistry& models, ZipLimits limits,
+                       std::function<void(long long, double)> on_work)
+    : dir_(std::move(jobs_dir)), models_(models), limits_(limits), on_work_(std::move(on_work)) {
+  std::error_code ec;
+  fs::create_directories(dir_, ec);
+  if (!fs::is_directory(dir_, ec)) {
+    throw Error(ErrorCode::InvalidArgument, "cannot create the jobs directory " + dir_);
+  }
+  load_existing();
+  worker_ = std::thread([this] { run_worker(); });
+}
+
+JobManager::~JobManager() { shutdown(); }
+
+void JobManager::shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+    for (auto& [id, job] : jobs_) {
+      if (job->processor != nullptr) job->processor->cancel();
+    }
+  }
+  changed_.notify_all();
+  if (worker_.joinable()) worker_.join();
+}
+
+int JobManager::pending() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  int n = 0;
+  for (const auto& [id, job] : jobs_) n += job->finished() ? 0 : 1;
+  return n;
+}
+
+std::shared_ptr<JobManager::Job> JobManager::find(const std::string& id) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const auto it = jobs_.find(id);
+  if (it == jobs_.end()) throw ApiError(404, "unknown-job", "no job with id '" + id + "'");
+  return it->second;
+}
+
+std::string JobManager::submit(const std::vector<UploadedFile>& uploads,
+                               const std::vector<std::pair<std::string, std::string>>& fields) {
+  auto job = std::make_shared<Job>();
+  job->request = parse_restore_request(fields);
+  if (job->request.json_response) throw ApiError(400, "bad-parameter", "response is not a job parameter");
+  job->fields = fields;
+  if (uploads.empty()) {
+    throw ApiError(400, "no-images", "a job needs image files or a zip in multipart field 'image'");
+  }
+  job->id = new_job_id();
+  job->created = now_epoch();
+  const fs::path incoming = fs::path(dir_) / (".incoming-" + job->id);
+  const fs::path inputs = incoming / "inputs";
+  std::error_code ec;
+  try {
+    fs::create_directories(inputs);
+    UniqueNames names;
+    int images = 0;
+    for (std::size_t i = 0; i < uploads.size(); ++i) {
+      const UploadedFile& upload = uploads[i];
+      if (is_zip_upload(upload)) {
+        const auto unpacked = unpack_images(upload.content, inputs.string(), limits_, [&](const std::string& entry) {
+          for (const auto& part : fs::path(entry)) {
+            const std::string p = part.string();
+            if (p.empty() || p[0] == '.' || p == "__MACOSX") return std::string();  // hidden, Mac metadata
+          }
+          return names.take(fs::path(entry));
+        });
+        for (const std::string& name : unpacked) job->files.push_back({name, "queued", "", 0});
+        images += static_cast<int>(unpacked.size());
+      } else {
+        const std::string name = names.take(clean_upload_name(upload.name, i));
+        if (!has_image_extension(name)) {
+          job->files.push_back({name, "failed", "not an image file type (jpg, jpeg, png, webp, bmp, tif, tiff)", 0});
+          continue;
+        }
+        std::ofstream out(inputs / name, std::ios::binary);
+        out.write(upload.content.data(), static_cast<std::streamsize>(upload.content.size()));
+        if (!out) throw Error(ErrorCode::EncodeFailed, "cannot store the upload " + name);
+        job->files.push_back({name, "queued", "", 0});
+        ++images;
+      }
+      if (static_cast<int>(job->files.size()) > limits_.max_files) {
+        throw ApiError(400, "too-many-files", "a job takes at most " + std::to_string(limits_.max_files) +
+                                                  " images (the server's --max-job-files)");
+      }
+    }
+    if (images == 0) throw ApiError(400, "no-images", "the upload holds no image files (jpg, jpeg, png, webp, bmp, tif, tiff)");
+    std::sort(job->files.begin(), job->files.end(), [](const Job::File& a, const Job::File& b) { return a.name < b.name; });
+    job->dir = fs::path(dir_) / job->id;
+    Job staged;  // saved from the incoming folder, then the folder is renamed into place
+    staged.dir = incoming;
+    staged.id = job->id;
+    staged.created = job->created;
+    staged.fields = job->fields;
+    staged.files = job->files;
+    save(staged);
+    fs::rename(incoming, job->dir);
+  } catch (...) {
+    fs::remove_all(incoming, ec);
+    throw;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    jobs_[job->id] = job;
+    queue_.push_back(job->id);
+  }
+  changed_.notify_all();
+  return job->id;
+}
+
+void JobManager::save(const Job& job) const {
+  Json files = Json::array();
+  for (const Job::File& f : job.files) {
+    Json file = {{"name", f.name}, {"state", f.state}};
+    if (!f.error.empty()) file["error"] = f.error;
+    files.push_back(file);
+  }
+  Json fields = Json::array();
+  for (const auto& [name, value] : job.fields) fields.push_back({name, value});
+  const Json j = {{"id", job.id}, {"state", job.state}, {"error", job.error}, {"created", job.created},
+                  {"fields", fields}, {"files", files}};
+  write_text_atomically(job.dir / "job.json", json::dump(j, 1) + "\n");
+}
+
+void JobManager::load_existing() {
+  std::error_code ec;
+  std::vector<std::shared_ptr<Job>> resumed;
+  for (const auto& entry : fs::directory_iterator(dir_, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(".incoming-", 0) == 0) {  // an upload cut short
+      fs::remove_all(entry.path(), ec);
+      continue;
+    }
+    if (!is_job_id(name) || !entry.is_directory(ec)) continue;
+    auto job = std::make_shared<Job>();
+    job->id = name;
+    job->dir = entry.path();
+    try {
+      std::ifstream in(entry.path() / "job.json");
+      const Json j = Json::parse(in);
+      job->state = j.at("state").get<std::string>();
+      job->error = j.value("error", "");
+      job->created = j.value("created", 0.0);
+      for (const Json& f : j.at("fields")) job->fields.emplace_back(f.at(0).get<std::string>(), f.at(1).get<std::string>());
+      for (const Json& f : j.at("files")) {
+        job->files.push_back({f.at("name").get<std::string>(), f.value("state", "queued"), f.value("error", ""), 0});
+      }
+      job->request = parse_restore_request(job->fields);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "gpen-server: ignoring job folder %s: unreadable job.json (%s)\n", name.c_str(), e.what());
+      continue;
+    }
+    remove_temporaries(job->dir);
+    if (!job->finished()) {
+      job->state = "queued";
+      for (Job::File& f : job->files) {
+        if (f.state != "failed") f.state = "queued";
+      }
+      resumed.push_back(job);
+    }
+    jobs_[job->id] = job;
+  }
+  std::sort(resumed.begin(), resumed.end(), [](const auto& a, const auto& b) { return a->created < b->created; });
+  for (const auto& job : resumed) {
+    std::fprintf(stderr, "gpen-server: resuming job %s (%zu files)\n", job->id.c_str(), job->files.size());
+    queue_.push_back(job->id);
+  }
+}
+
+void JobManager::notify(Job& job) {
+  ++job.version;
+  changed_.notify_all();
+}
+
+void JobManager::run_worker() {
+  for (;;) {
+    std::shared_ptr<Job> job;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      changed_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      const auto it = jobs_.find(queue_.front());
+      queue_.pop_front();
+      if (it == jobs_.end() || it->second->state != "queued") continue;
+      job = it->second;
+      job->state = "running";
+      notify(*job);
+    }
+    try {
+      save(*job);
+      run_job(*job);
+    } catch (const std::exception& e) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      job->state = "failed";
+      job->error = e.what();
+      notify(*job);
+    }
+    try {
+      if (job->finished()) save(*job);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "gpen-server: job %s: %s\n", job->id.c_str(), e.what());
+    }
+  }
+}
+
+void JobManager::run_job(Job& job) {
+  const std::shared_ptr<const Restorer> restorer = models_.current();
+  const fs::path inputs = job.dir / "inputs";
+  const fs::path outputs = job.dir / "outputs";
+  std::map<std::string, std::size_t> index_of;
+  for (std::size_t i = 0; i < job.files.size(); ++i) index_of[job.files[i].name] = i;
+
+  BatchOptions options;
+  options.output_dir = outputs.string();
+  options.recursive = true;
+  options.skip_existing = true;  // a resumed job keeps what it finished
+  options.format = job.request.format;
+  options.quality = job.request.quality;
+  options.should_stop = [&] { return job.cancel_requested.load(); };
+  BatchProcessor processor(*restorer, options);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopping_) return;
+    job.processor = &processor;
+  }
+  const auto started = std::chrono::steady_clock::now();
+  const BatchReport report = processor.run({inputs.string()}, job.request.params, [&](const BatchProgress& p) {
+    const FileReport& f = *p.file;
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto it = index_of.find(fs::path(f.input).lexically_relative(inputs).string());
+    if (it != index_of.end()) {
+      Job::File& file = job.files[it->second];
+      file.state = f.status == FileStatus::Failed ? "failed" : f.status == FileStatus::Cancelled ? "cancelled" : "done";
+      // Errors name the file as the client knows it, not where the server keeps it.
+      file.error = f.error;
+      for (std::size_t at; (at = file.error.find(f.input)) != std::string::npos;) file.error.replace(at, f.input.size(), file.name);
+      file.faces = f.faces.size();
+    }
+    job.faces = p.faces;
+    job.eta_s = p.eta_s;
+    notify(job);
+  });
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  bool interrupted = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    job.processor = nullptr;
+    interrupted = stopping_ && !job.cancel_requested;
+    if (interrupted) {  // checkpoint: resumes at the next start
+      job.state = "queued";
+      for (Job::File& f : job.files) {
+        if (f.state == "cancelled") f.state = "queued";
+      }
+    }
+  }
+  if (on_work_) on_work_(report.faces, report.compute_busy_s);
+  if (interrupted) return;
+
+  // The report and the zip of everything written.
+  Json files = Json::array();
+  std::vector<std::pair<std::string, std::string>> entries;
+  for (const FileReport& f : report.files) {
+    Json file = json::file_report_json(f);
+    file["input"] = fs::path(f.input).lexically_relative(inputs).string();
+    const std::string output = fs::path(f.output).lexically_relative(outputs).string();
+    file["output"] = output;
+    files.push_back(file);
+    std::error_code ec;
+    if ((f.status == FileStatus::Restored || f.status == FileStatus::Skipped) && fs::is_regular_file(f.output, ec)) {
+      entries.emplace_back(output, f.output);
+    }
+  }
+  for (const Job::File& f : job.files) {
+    if (!index_of.count(f.name) || f.state != "failed" || f.error.empty()) continue;
+    if (std::none_of(report.files.begin(), report.files.end(), [&](const FileReport& r) {
+          return fs::path(r.input).lexically_relative(inputs).string() == f.name;
+        })) {
+      files.push_back({{"input", f.name}, {"status", "failed"}, {"error", f.error}});  // refused at upload
+    }
+  }
+  const ModelInfo& model = restorer->model();
+  const Json report_json = {{"gpen_version", version()},
+                            {"job", job.id},
+                            {"model", json::model_json(model)},
+                            {"params", json::params_json(job.request.params)},
+                            {"format", job.request.format},
+                            {"images", files},
+                            {"summary", json::batch_summary_json(report)},
+                            {"seconds", seconds}};
+  write_text_atomically(job.dir / "report.json", json::dump(report_json, 1) + "\n");
+  entries.emplace_back("report.json", (job.dir / "report.json").string());
+  pack_files((job.dir / "result.zip").string(), entries);
+
+  std::lock_guard<std::mutex> lock(mutex_);
+  job.state = job.cancel_requested ? "cancelled" : "done";
+  job.eta_s = 0.0;
+  notify(job);
+}
+
+Json JobManager::status_json(const Job& job) const {
+  int done = 0;
+  int failed = 0;
+  Json files = Json::array();
+  for (const Job::File& f : job.files) {
+    done += f.state == "done" || f.state == "failed" ? 1 : 0;
+    failed += f.state == "failed" ? 1 : 0;
+    Json file = {{"name", f.name}, {"state", f.state}};
+    if (!f.error.empty()) file["error"] = f.error;
+    if (f.state == "done") file["faces"] = f.faces;
+    files.push_back(file);
+  }
+  Json j = {{"id", job.id},       {"state", job.state}, {"total", job.files.size()}, {"done", done},
+            {"failed", failed},   {"faces", job.faces}, {"eta_s", job.eta_s},         {"created", job.created},
+            {"files", files}};
+  if (!job.error.empty()) j["error"] = job.error;
+  if (job.finished() && job.state != "failed") j["result"] = "/v1/jobs/" + job.id + "/result.zip";
+  return j;
+}
+
+Json JobManager::status(const std::string& id) const {
+  const auto job = find(id);
+  std::lock_guard<std::mutex> lock(mutex_);
+  return status_json(*job);
+}
+
+Json JobManager::wait_for_change(const std::string& id, std::uint64_t& version, std::chrono::milliseconds timeout,
+                                 bool* finished) const {
+  const auto job = find(id);
+  std::unique_lock<std::mutex> lock(mutex_);
+  changed_.wait_for(lock, timeout, [&] { return job->version != version || stopping_; });
+  version = job->version;
+  *finished = job->finished() || stopping_;
+  return status_json(*job);
+}
+
+std::string JobManager::result_zip(const std::string& id) const {
+  const auto job = find(id);
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!job->finished() || job->state == "failed") {
+    throw ApiError(409, "not-ready", "job " + id + " is " + job->state + "; its result.zip exists once it is done");
+  }
+  return (job->dir / "result.zip").string();
+}
+
+std::string JobManager::cancel_or_remove(const std::string& id) {
+  const auto job = find(id);
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (job->finished()) {
+    jobs_.erase(id);
+    lock.unlock();
+    std::error_code ec;
+    fs::remove_all(job->dir, ec);
+    return "removed";
+  }
+  job->cancel_requested = true;
+  if (job->state == "queued") {
+    job->state = "cancelled";
+    for (Job::File& f : job->files) {
+      if (f.state == "queued") f.state = "cancelled";
+    }
+    notify(*job);
+    lock.unlock();
+    save(*job);
+    return "cancelled";
+  }
+  if (job->processor != nullptr) job->processor->cancel();
+  notify(*job);
+  return "cancelling";
+}
+
+}  // namespace gpen::server
