@@ -46,13 +46,15 @@ struct Body {
   std::vector<httplib::MultipartFormData> parts;
 };
 
-Body read_body(const httplib::Request& req, const httplib::ContentReader& reader, std::size_t max_parts) {
+Body read_body(const httplib::Request& req, const httplib::ContentReader& reader, std::size_t max_parts,
+               std::uint64_t max_bytes) {
   Body body;
   std::size_t parts = 0;
+  bool complete = false;
   if (req.is_multipart_form_data()) {
     // Every part is read (the payload limit bounds the total); extra parts are dropped and
     // refused afterwards, so the client gets an answer rather than a reset connection.
-    reader(
+    complete = reader(
         [&](const httplib::MultipartFormData& part) {
           if (++parts <= max_parts) body.parts.push_back(part);
           return true;
@@ -66,21 +68,33 @@ Body read_body(const httplib::Request& req, const httplib::ContentReader& reader
                                                 std::to_string(max_parts) + " are taken (the server's --max-job-files)");
     }
   } else {
-    reader([&](const char* data, std::size_t size) {
+    complete = reader([&](const char* data, std::size_t size) {
       body.bytes.append(data, size);
       return true;
     });
   }
+  if (!complete) {
+    // The HTTP library stops at the payload limit (and drains the rest unread into memory).
+    if (!req.has_header("Content-Length") || req.get_header_value<std::uint64_t>("Content-Length") > max_bytes) {
+      throw ApiError(413, "too-large", "the upload is larger than " + std::to_string(max_bytes >> 20) +
+                                           " MiB (the server's --max-upload-mb)");
+    }
+    throw ApiError(400, "bad-body", "the request body could not be read (cut short, or malformed multipart)");
+  }
+  if (body.bytes.size() > max_bytes) {  // multipart framing has its own allowance; bare bytes do not
+    throw ApiError(413, "too-large", "the upload is larger than " + std::to_string(max_bytes >> 20) +
+                                         " MiB (the server's --max-upload-mb)");
+  }
   return body;
 }
 
-// The query string's parameters, then the text fields of a multipart body (every part but
-// those named `file_field`).
+// The query string's parameters, then the text fields of a multipart body (parts that are not
+// files, other than `file_field`).
 std::vector<std::pair<std::string, std::string>> request_fields(const httplib::Request& req, const Body& body,
                                                                 const char* file_field) {
   std::vector<std::pair<std::string, std::string>> fields(req.params.begin(), req.params.end());
   for (const httplib::MultipartFormData& part : body.parts) {
-    if (part.name != file_field) fields.emplace_back(part.name, part.content);
+    if (part.name != file_field && part.filename.empty()) fields.emplace_back(part.name, part.content);
   }
   return fields;
 }
@@ -210,12 +224,21 @@ void HttpApi::install(httplib::Server& server) {
     const std::string state = jobs_->cancel_or_remove(id);
     send_json(res, {{"id", id}, {"state", state}});
   });
-  server.Get("/v1/models", [this](const httplib::Request&, httplib::Response& res) {
-    Json list = models_.list();
-    list["options"] = json::params_json(models_.options());
-    send_json(res, list);
-  });
+  server.Get("/v1/models", [this](const httplib::Request&, httplib::Response& res) { send_json(res, models_json()); });
   server.Put("/v1/model", [this](const httplib::Request& req, httplib::Response& res) { put_model(req, res); });
+}
+
+Json HttpApi::models_json() const {
+  Json list = models_.list();
+  list["options"] = json::params_json(models_.options());
+  const MemoryStats memory = models_.current()->memory_stats();
+  list["memory"] = {{"resident_bytes", resident_bytes()},
+                    {"device_memory", memory.device_memory},
+                    {"allocated_bytes", memory.allocated_bytes},
+                    {"reserved_bytes", memory.reserved_bytes},
+                    {"peak_reserved_bytes", memory.peak_reserved_bytes},
+                    {"total_bytes", memory.total_bytes}};
+  return list;
 }
 
 void HttpApi::health(httplib::Response& res) {
@@ -252,12 +275,12 @@ void HttpApi::metrics(httplib::Response& res) {
 
 void HttpApi::restore(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
   const auto start = std::chrono::steady_clock::now();
-  const Body body = read_body(req, reader, 64);
+  const Body body = read_body(req, reader, 64, static_cast<std::uint64_t>(config_.max_upload_bytes));
   const RestoreRequest request = parse_restore_request(request_fields(req, body, "image"));
   const std::string* bytes = &body.bytes;
   if (req.is_multipart_form_data()) {
     const auto it = std::find_if(body.parts.begin(), body.parts.end(), [](const auto& p) { return p.name == "image"; });
-    if (it == body.parts.end()) throw ApiError(400, "no-image", "multipart body without an 'image' field");
+    if (it == body.parts.end()) throw ApiError(400, "no-image", "the multipart body has no 'image' field (the photo goes in field 'image')");
     bytes = &it->content;
   }
   if (bytes->empty()) {
@@ -294,7 +317,8 @@ void HttpApi::submit_job(const httplib::Request& req, httplib::Response& res, co
   if (!req.is_multipart_form_data()) {
     throw ApiError(400, "no-images", "a job is a multipart/form-data body with 'image' fields (files or a zip)");
   }
-  const Body body = read_body(req, reader, static_cast<std::size_t>(config_.max_job_files) + 64);
+  const Body body = read_body(req, reader, static_cast<std::size_t>(config_.max_job_files) + 64,
+                              static_cast<std::uint64_t>(config_.max_upload_bytes));
   std::vector<UploadedFile> uploads;
   for (const httplib::MultipartFormData& part : body.parts) {
     if (part.name == "image") uploads.push_back({part.filename, part.content});
@@ -361,9 +385,7 @@ void HttpApi::put_model(const httplib::Request& req, httplib::Response& res) {
     overrides.emplace_back(key, value.is_string() ? value.get<std::string>() : value.dump());
   }
   models_.select(body["name"].get<std::string>(), overrides);
-  Json list = models_.list();
-  list["options"] = json::params_json(models_.options());
-  send_json(res, list);
+  send_json(res, models_json());
 }
 
 }  // namespace gpen::server

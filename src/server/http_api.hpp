@@ -33,6 +33,7 @@ class HttpApi {
   void job_result(const httplib::Request& req, httplib::Response& res);
   void put_model(const httplib::Request& req, httplib::Response& res);
   void health(httplib::Response& res);
+  json::Json models_json() const;
   void metrics(httplib::Response& res);
   bool authorized(const httplib::Request& req) const;
 

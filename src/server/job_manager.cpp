@@ -352,19 +352,21 @@ void JobManager::run_job(Job& job) {
     if (stopping_) return;
     job.processor = &processor;
   }
+  // A file's outcome, by its name relative to inputs/ (called with mutex_ held).
+  auto record = [&](const FileReport& f) {
+    const auto it = index_of.find(fs::path(f.input).lexically_relative(inputs).string());
+    if (it == index_of.end()) return;
+    Job::File& file = job.files[it->second];
+    file.state = f.status == FileStatus::Failed ? "failed" : f.status == FileStatus::Cancelled ? "cancelled" : "done";
+    // Errors name the file as the client knows it, not where the server keeps it.
+    file.error = f.error;
+    for (std::size_t at; (at = file.error.find(f.input)) != std::string::npos;) file.error.replace(at, f.input.size(), file.name);
+    file.faces = f.faces.size();
+  };
   const auto started = std::chrono::steady_clock::now();
   const BatchReport report = processor.run({inputs.string()}, job.request.params, [&](const BatchProgress& p) {
-    const FileReport& f = *p.file;
     std::lock_guard<std::mutex> lock(mutex_);
-    const auto it = index_of.find(fs::path(f.input).lexically_relative(inputs).string());
-    if (it != index_of.end()) {
-      Job::File& file = job.files[it->second];
-      file.state = f.status == FileStatus::Failed ? "failed" : f.status == FileStatus::Cancelled ? "cancelled" : "done";
-      // Errors name the file as the client knows it, not where the server keeps it.
-      file.error = f.error;
-      for (std::size_t at; (at = file.error.find(f.input)) != std::string::npos;) file.error.replace(at, f.input.size(), file.name);
-      file.faces = f.faces.size();
-    }
+    record(*p.file);
     job.faces = p.faces;
     job.eta_s = p.eta_s;
     notify(job);
@@ -374,6 +376,7 @@ void JobManager::run_job(Job& job) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     job.processor = nullptr;
+    for (const FileReport& f : report.files) record(f);
     interrupted = stopping_ && !job.cancel_requested;
     if (interrupted) {  // checkpoint: resumes at the next start
       job.state = "queued";
