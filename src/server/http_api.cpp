@@ -105,7 +105,7 @@ HttpApi::HttpApi(const ServerConfig& config)
     : config_(config),
       started_(std::chrono::steady_clock::now()),
       models_(config.restorer, config.models_dir),
-      admission_(config.workers, config.queue) {
+      compute_(config.workers, config.queue) {
   ZipLimits limits;
   limits.max_files = config.max_job_files;
   limits.max_total_bytes = std::max<std::int64_t>(config.max_upload_bytes * 8, 1LL << 30);
@@ -261,10 +261,10 @@ void HttpApi::health(httplib::Response& res) {
 
 void HttpApi::metrics(httplib::Response& res) {
   MetricsGauges g;
-  g.restore_waiting = admission_.waiting();
-  g.restore_active = admission_.active();
+  g.restore_waiting = compute_.waiting();
+  g.restore_active = compute_.active();
   g.jobs_queued = jobs_->pending();
-  g.compute_busy_s = admission_.busy_seconds();
+  g.compute_busy_s = compute_.busy_seconds();
   g.uptime_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   const MemoryStats memory = models_.current()->memory_stats();
   g.device_memory = memory.device_memory;
@@ -286,12 +286,15 @@ void HttpApi::restore(const httplib::Request& req, httplib::Response& res, const
   if (bytes->empty()) {
     throw ApiError(400, "no-image", "the request has no image: send its bytes as the body, or multipart field 'image'");
   }
-  Admission::Slot slot = admission_.enter();
-  if (!slot) throw ApiError(503, "busy", "the server is busy (its --queue is full); retry shortly");
-  const auto restorer = models_.current();
-  const Image photo = decode_image(bytes->data(), bytes->size(), "the upload", config_.max_pixels);
-  const Result result = restorer->restore(photo.view(), request.params);
-  const std::vector<unsigned char> encoded = encode_image(result.image.view(), request.format, request.quality);
+  Result result;
+  std::vector<unsigned char> encoded;
+  const bool ran = compute_.run([&] {
+    const auto restorer = models_.current();
+    const Image photo = decode_image(bytes->data(), bytes->size(), "the upload", config_.max_pixels);
+    result = restorer->restore(photo.view(), request.params);
+    encoded = encode_image(result.image.view(), request.format, request.quality);
+  });
+  if (!ran) throw ApiError(503, "busy", "the server is busy (its --queue is full); retry shortly");
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   metrics_.observe_restore(seconds, result.faces.size());
   const std::string ms = std::to_string(static_cast<long long>(seconds * 1000.0 + 0.5));

@@ -7,7 +7,7 @@
 #include <chrono>
 #include <memory>
 
-#include "server/admission.hpp"
+#include "server/compute_pool.hpp"
 #include "server/job_manager.hpp"
 #include "server/metrics.hpp"
 #include "server/model_registry.hpp"
@@ -40,7 +40,7 @@ class HttpApi {
   const ServerConfig config_;
   const std::chrono::steady_clock::time_point started_;
   ModelRegistry models_;
-  Admission admission_;
+  ComputePool compute_;
   Metrics metrics_;
   std::unique_ptr<JobManager> jobs_;
 };
