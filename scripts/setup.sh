@@ -16,6 +16,7 @@ packages=(
   libdlib-dev libdlib-data            # face detector + 68-point landmark model
   python3-numpy python3-setuptools python3-venv python3-pytest python3-wheel python3-pip
   python3-pil                         # PIL images in the Python API tests
+  python3-requests                    # HTTP client of the server tests
   python3-skimage                     # sample photographs for the demo
   time                                # /usr/bin/time: peak memory in the CLI tests
 )
@@ -36,3 +37,14 @@ generator=()
 command -v ninja >/dev/null && [ ! -f build/CMakeCache.txt ] && generator=(-G Ninja)
 cmake -S . -B build "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DPython3_EXECUTABLE=/usr/bin/python3 >/dev/null
 cmake --build build --parallel "$(nproc)"
+
+# The browser test's driver (playwright-core, pinned in tests/browser/package-lock.json).
+if [ ! -d tests/browser/node_modules/playwright-core ]; then
+  if ! command -v npm >/dev/null; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null || true
+  fi
+  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error) ||
+    echo "setup: npm ci failed: the browser test will say SKIPPED"
+fi

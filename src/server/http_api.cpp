@@ -201,6 +201,7 @@ void HttpApi::install(httplib::Server& server) {
       res.set_header("Cache-Control", "no-cache");
     });
   }
+  server.Get("/favicon.ico", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/favicon.svg", 301); });
   server.Get("/health", [this](const httplib::Request&, httplib::Response& res) { health(res); });
   server.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) { metrics(res); });
   server.Get("/v1/params", [](const httplib::Request&, httplib::Response& res) {
@@ -310,6 +311,7 @@ void HttpApi::restore(const httplib::Request& req, httplib::Response& res, const
                     {"height", result.image.height()},
                     {"faces", faces},
                     {"time_ms", std::stoll(ms)},
+                    {"params", json::params_json(request.params)},
                     {"model", models_.current_name()}});
     return;
   }

@@ -76,8 +76,6 @@ const std::vector<ServerFlag>& server_flags() {
         {"cors-origin", "ORIGIN", "send Access-Control-Allow-Origin: ORIGIN (e.g. * or https://example.org)",
          [](ServerConfig& c, const std::string& v) { c.cors_origin = v; }},
         {"quiet", "", "no request log on stderr", [](ServerConfig& c, const std::string&) { c.quiet = true; }},
-        {"help", "", "this text", [](ServerConfig& c, const std::string&) { c.show_help = true; }},
-        {"version", "", "print the version", [](ServerConfig& c, const std::string&) { c.show_version = true; }},
     };
     // The Restorer's options, from the parameter table (model_path is --model above).
     for (const ParamInfo& info : param_table()) {
@@ -95,6 +93,8 @@ const std::vector<ServerFlag>& server_flags() {
                      }
                    }});
     }
+    f.push_back({"help", "", "this text", [](ServerConfig& c, const std::string&) { c.show_help = true; }});
+    f.push_back({"version", "", "print the version", [](ServerConfig& c, const std::string&) { c.show_version = true; }});
     return f;
   }();
   return flags;
@@ -104,7 +104,6 @@ const std::vector<ServerFlag>& server_flags() {
 
 ServerConfig parse_server_args(const std::vector<std::string>& args, const char* env_api_key) {
   ServerConfig config;
-  config.restorer.max_batch = 8;
   if (env_api_key != nullptr) config.api_key = env_api_key;
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string arg = args[i];

@@ -39,6 +39,8 @@ def main(src: str) -> int:
         if not os.path.isdir(directory):
             continue
         for f in sorted(os.listdir(directory)):
+            if not f.endswith((".cpp", ".hpp", ".h")):
+                continue  # e.g. server/ui/: the web UI's files
             with open(os.path.join(directory, f)) as fh:
                 for number, line in enumerate(fh, 1):
                     m = re.match(r'\s*#\s*include\s+"([^"]+)"', line)

@@ -301,7 +301,9 @@ async function cancelBatch() {
 }
 
 // ---- Models & settings --------------------------------------------------------------------
-function megabytes(bytes) { return (bytes / 1048576).toFixed(1) + ' MiB'; }
+function megabytes(bytes) {
+  return bytes < 1048576 ? Math.ceil(bytes / 1024) + ' KiB' : (bytes / 1048576).toFixed(1) + ' MiB';
+}
 
 async function loadModels() {
   try {
