@@ -10,7 +10,7 @@
 #include "gpen/io.hpp"
 #include "cli_args.hpp"
 #include "gpen/gpen.hpp"
-#include "openmp_env.hpp"
+#include "app/openmp_env.hpp"
 #include "report.hpp"
 
 namespace {
@@ -63,7 +63,7 @@ class ProgressPrinter {
 }  // namespace
 
 int main(int argc, char** argv) {
-  gpen::cli::ensure_passive_openmp_wait(argv);
+  gpen::app::ensure_passive_openmp_wait(argv);
   gpen::cli::CliArgs args;
   std::unique_ptr<gpen::Restorer> restorer;
   std::unique_ptr<gpen::BatchProcessor> processor;

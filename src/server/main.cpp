@@ -9,6 +9,7 @@
 #include <iostream>
 #include <thread>
 
+#include "app/openmp_env.hpp"
 #include "gpen/error.hpp"
 #include "gpen/version.hpp"
 #include "server/http_api.hpp"
@@ -16,6 +17,7 @@
 
 int main(int argc, char** argv) {
   using namespace gpen::server;
+  gpen::app::ensure_passive_openmp_wait(argv);
   ServerConfig config;
   try {
     config = parse_server_args(std::vector<std::string>(argv + 1, argv + argc), std::getenv("GPEN_API_KEY"));

@@ -21,8 +21,9 @@ ALLOWED = {
     "restorer": ["core", "imaging", "io", "device", "model", "detect", "photo"],
     "batch": ["core", "imaging", "io", "device", "model", "detect", "photo", "restorer"],
     "json": [],  # front ends' shared JSON vocabulary: the public API only
-    "cli": ["json"],  # a front end: the public API only
-    "server": ["json"],  # a front end: the public API only
+    "app": [],  # front ends' process set-up (OpenMP policy): the public API only
+    "cli": ["json", "app"],  # a front end: the public API only
+    "server": ["json", "app"],  # a front end: the public API only
 }
 
 

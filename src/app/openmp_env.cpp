@@ -1,10 +1,10 @@
-#include "openmp_env.hpp"
+#include "app/openmp_env.hpp"
 
 #include <unistd.h>
 
 #include <cstdlib>
 
-namespace gpen::cli {
+namespace gpen::app {
 
 void ensure_passive_openmp_wait(char** argv) {
   if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
@@ -13,4 +13,4 @@ void ensure_passive_openmp_wait(char** argv) {
   // execv failed (no /proc?): carry on with the default policy.
 }
 
-}  // namespace gpen::cli
+}  // namespace gpen::app
