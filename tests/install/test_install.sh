@@ -16,6 +16,7 @@ check "config installed" test -f "$work/prefix/lib/cmake/gpen/gpenConfig.cmake" 
   -f "$work/prefix/lib/cmake/gpen/gpenConfigVersion.cmake"
 check "pkg-config file installed" test -f "$work/prefix/lib/pkgconfig/gpen.pc"
 check "CLI installed and runs" "$work/prefix/bin/gpen-restore" --version
+check "server installed and runs" "$work/prefix/bin/gpen-server" --version
 
 cmake -S "$src/examples/cpp" -B "$work/cpp" -DCMAKE_PREFIX_PATH="$work/prefix" >"$work/cpp.log" 2>&1 &&
   cmake --build "$work/cpp" >>"$work/cpp.log" 2>&1
