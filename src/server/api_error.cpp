@@ -1,6 +1,6 @@
 #include "server/api_error.hpp"
 
-#include "json/gpen_json.hpp"
+#include <nlohmann/json.hpp>
 
 namespace gpen::server {
 
@@ -21,7 +21,8 @@ ApiError api_error_from(const Error& error) {
 }
 
 std::string error_body(const std::string& code, const std::string& message) {
-  return json::dump({{"error", {{"code", code}, {"message", message}}}});
+  const nlohmann::ordered_json body = {{"error", {{"code", code}, {"message", message}}}};
+  return body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 std::string status_code_name(int status) {

@@ -20,6 +20,10 @@ build() {  # name sources...
 build fuzz_image_header "$src/tests/fuzz/fuzz_image_header.cpp" "$src/src/io/image_header.cpp"
 build fuzz_params "$src/tests/fuzz/fuzz_params.cpp" "$src/src/core/param_table.cpp" \
   "$src/src/core/string_list.cpp" "$src/src/core/error.cpp"
+build fuzz_upload "$src/tests/fuzz/fuzz_upload.cpp" "$src/src/server/zip_archive.cpp" \
+  "$src/src/server/request_params.cpp" "$src/src/server/api_error.cpp" \
+  "$src/src/core/param_table.cpp" "$src/src/core/params.cpp" "$src/src/core/string_list.cpp" \
+  "$src/src/core/error.cpp" "$src/src/core/version.cpp" -lzip
 
 # Seeds: small valid headers of each format, and parameter texts.
 seeds=$work/seeds-image; mkdir -p "$seeds"
@@ -38,8 +42,30 @@ for v in 100 -5 2.5 nan 1e39 natural strong PNG webp true off "jpg, PNG" "" cuda
   i=$((i + 1))
 done
 
+# Upload seeds: small zips (good, with ../, with a link) and request fields.
+useeds=$work/seeds-upload; mkdir -p "$useeds"
+/usr/bin/python3 - "$useeds" <<'PY'
+import io, os, stat, sys, zipfile
+out = sys.argv[1]
+def zipped(entries, link=None):
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w") as z:
+        for n, d in entries:
+            z.writestr(n, d)
+        if link:
+            i = zipfile.ZipInfo(link); i.create_system = 3; i.external_attr = (stat.S_IFLNK | 0o777) << 16
+            z.writestr(i, "/etc/passwd")
+    return b"\0" + b.getvalue()
+seeds = {"good": zipped([("a/b.png", b"\x89PNG"), ("c.jpg", b"x")]), "dotdot": zipped([("../x.png", b"1")]),
+         "link": zipped([("a.png", b"1")], link="l.png"),
+         "fields": b"\x01strength=50\nmode=strong\npreset=old-photo\nformat=webp\nquality=7\nresponse=json",
+         "bad": b"\x01strength=nan\nupscale=9\nx=y"}
+for name, data in seeds.items():
+    open(os.path.join(out, name), "wb").write(data)
+PY
+
 status=0
-for target in fuzz_image_header:"$seeds" fuzz_params:"$pseeds"; do
+for target in fuzz_image_header:"$seeds" fuzz_params:"$pseeds" fuzz_upload:"$useeds"; do
   name=${target%%:*} corpus=${target#*:}
   mkdir -p "$work/corpus-$name"
   if "$work/$name" -max_total_time="$seconds" -rss_limit_mb=1024 -timeout=5 -print_final_stats=1 \
