@@ -87,8 +87,8 @@ int main(int argc, char** argv) {
     return kExitNothingRan;
   }
   if (!restorer->has_model()) {
-    std::cerr << "gpen-restore: note: no --model given: faces are enhanced by the classic path "
-                 "(denoise, white balance, local contrast, sharpening), not by GPEN.\n";
+    std::cerr << "gpen-restore: note: no --model given: faces go through the classic path (noise removed "
+                 "where there is noise; no detail is added), not through GPEN.\n";
   } else if (restorer->model().random_weights) {
     std::cerr << "gpen-restore: note: " << args.options.model_path
               << " has RANDOM weights (a test model): its output is noise. Export a published "

@@ -70,4 +70,34 @@ void paste_face(cv::Mat& canvas, const cv::Mat& face, const cv::Matx23d& crop_fr
   }
 }
 
+void paste_face_change(cv::Mat& canvas, const cv::Mat& face, const cv::Mat& original,
+                       const cv::Matx23d& crop_from_canvas, const cv::Mat& mask, double alpha) {
+  CV_Assert(canvas.type() == CV_8UC3 && face.type() == CV_8UC3 && original.type() == CV_8UC3 &&
+            face.size() == original.size() && mask.type() == CV_32F);
+  if (alpha <= 0.0) return;
+  const cv::Matx23d inv = invert_affine(crop_from_canvas);
+  const cv::Rect roi = paste_region(inv, face.size(), canvas.size());
+  if (roi.empty()) return;
+  cv::Matx23d to_roi = inv;
+  to_roi(0, 2) -= roi.x;
+  to_roi(1, 2) -= roi.y;
+  cv::Mat change;
+  cv::subtract(face, original, change, cv::noArray(), CV_32FC3);
+  cv::Mat warped, warped_mask;
+  cv::warpAffine(change, warped, cv::Mat(to_roi), roi.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT);
+  cv::warpAffine(mask, warped_mask, cv::Mat(to_roi), roi.size(), cv::INTER_LINEAR,
+                 cv::BORDER_CONSTANT, cv::Scalar(0));
+  cv::Mat target = canvas(roi);
+  for (int y = 0; y < roi.height; ++y) {
+    const float* m = warped_mask.ptr<float>(y);
+    const cv::Vec3f* d = warped.ptr<cv::Vec3f>(y);
+    cv::Vec3b* c = target.ptr<cv::Vec3b>(y);
+    for (int x = 0; x < roi.width; ++x) {
+      const double w = alpha * std::clamp(static_cast<double>(m[x]), 0.0, 1.0);
+      if (w <= 0.0) continue;
+      for (int k = 0; k < 3; ++k) c[x][k] = cv::saturate_cast<uchar>(c[x][k] + d[x][k] * w);
+    }
+  }
+}
+
 }  // namespace gpen::detail

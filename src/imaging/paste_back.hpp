@@ -23,4 +23,11 @@ cv::Rect paste_region(const cv::Matx23d& canvas_from_crop, cv::Size crop, cv::Si
 void paste_face(cv::Mat& canvas, const cv::Mat& face, const cv::Matx23d& crop_from_canvas,
                 const cv::Mat& mask, double alpha);
 
+/// The classic path's paste-back: adds the change a*m*(face - original) to `canvas` instead of
+/// replacing pixels, where `original` is the crop as cut from the photo. Only what the
+/// enhancement changed moves; the resampling of the crop there and back costs nothing
+/// (face == original leaves the canvas exactly as it was).
+void paste_face_change(cv::Mat& canvas, const cv::Mat& face, const cv::Mat& original,
+                       const cv::Matx23d& crop_from_canvas, const cv::Mat& mask, double alpha);
+
 }  // namespace gpen::detail

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <opencv2/imgproc.hpp>
 
+#include "imaging/classic_enhance.hpp"
 #include "imaging/filters.hpp"
 #include "device/face_tensor.hpp"
 #include "model/torch_model.hpp"
@@ -73,12 +74,7 @@ class ClassicEnhancer : public FaceEnhancer {
   std::vector<cv::Mat> enhance(const std::vector<cv::Mat>& faces) const override {
     std::vector<cv::Mat> out;
     out.reserve(faces.size());
-    for (const cv::Mat& face : faces) {
-      cv::Mat f = denoise(face, 30.0f);
-      f = gray_world_balance(f, 0.5);
-      f = local_contrast(f, 2.0, 8);
-      out.push_back(unsharp_mask(f, 0.6, 1.5));
-    }
+    for (const cv::Mat& face : faces) out.push_back(careful_enhance(face));
     return out;
   }
 

@@ -35,9 +35,8 @@ std::unique_ptr<FaceEnhancer> make_gpen_enhancer(const std::string& path, const 
 /// Size of the crops the classic path works on.
 constexpr int kClassicFaceSize = 512;
 
-/// The classic path, per face: bilateral denoise (strength 30), gray-world white balance at
-/// half strength (removes yellowing and colour casts), CLAHE on lightness (clip 2, 8x8 tiles),
-/// unsharp mask (amount 0.6, sigma 1.5 px).
+/// The classic path, per face: careful_enhance (imaging/classic_enhance.hpp): noise removed
+/// where the crop is noisy, colour kept; pasted back as a change (PhotoJob::paste_change).
 std::unique_ptr<FaceEnhancer> make_classic_enhancer();
 
 }  // namespace gpen::detail

@@ -149,8 +149,13 @@ Result finish_photo(PhotoJob job, const RestoreParams& params, int size) {
     for (std::size_t i = 0; i < job.restored.size(); ++i) {
       const cv::Mat finished = finish_restored_face(job.restored[i], params);
       result.faces[i].restored = to_image(finished, ColorOrder::BGR);
-      paste_face(canvas, finished, crop_from_canvas(job.transforms[i], params.upscale), mask,
-                 params.strength / 100.0);
+      if (job.paste_change && i < job.aligned.size()) {
+        paste_face_change(canvas, finished, job.aligned[i], crop_from_canvas(job.transforms[i], params.upscale),
+                          mask, params.strength / 100.0);
+      } else {
+        paste_face(canvas, finished, crop_from_canvas(job.transforms[i], params.upscale), mask,
+                   params.strength / 100.0);
+      }
     }
   }
   result.image = merge_photo(finish_image(canvas, params), job.layers);

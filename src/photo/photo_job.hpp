@@ -35,6 +35,9 @@ struct PhotoJob {
   bool keep_crops = true;               ///< Result.faces get their aligned and restored crops
   std::vector<cv::Mat> inputs;          ///< crops as they go into the model (mode pre-processing)
   std::vector<cv::Mat> restored;        ///< model outputs, filled by the caller; empty = skip paste
+  /// The classic path: paste back only the change (restored - aligned; paste_face_change), so
+  /// the crop's resampling there and back does not soften the face.
+  bool paste_change = false;
 
   // The device path (PhotoOps::Device; only for photos with faces): the same on the device, as
   // pixel tensors (face_tensor.hpp). `inputs` and `restored` stay empty.

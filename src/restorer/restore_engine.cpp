@@ -96,7 +96,9 @@ PhotoJob RestoreEngine::prepare(const ImageView& image, const RestoreParams& par
   const int size = enhancer_->info().size;
   if (aligned) return prepare_aligned(image, params, size, what);
   const std::optional<torch::Device> on = photo_ops_on_device_ ? std::optional<torch::Device>(device_) : std::nullopt;
-  return prepare_photo(image, params, detector(), options_.detection_max_side, size, on, keep_crops);
+  PhotoJob job = prepare_photo(image, params, detector(), options_.detection_max_side, size, on, keep_crops);
+  job.paste_change = !has_model_;  // the classic path moves only what it changed
+  return job;
 }
 
 // Batch by batch (as the enhancer batches anyway), asking should_stop between batches.
