@@ -41,33 +41,56 @@ cv::Rect paste_region(const cv::Matx23d& canvas_from_crop, cv::Size crop, cv::Si
          cv::Rect(0, 0, canvas.width, canvas.height);
 }
 
+namespace {
+
+// A crop-sized image and the mask warped back onto the canvas pixels they can touch.
+struct WarpedBack {
+  cv::Rect roi;  // empty: nothing to do
+  cv::Mat image;
+  cv::Mat mask;
+};
+
+WarpedBack warp_back(const cv::Mat& crop_image, const cv::Matx23d& crop_from_canvas, const cv::Mat& mask,
+                     cv::Size canvas) {
+  WarpedBack w;
+  const cv::Matx23d inv = invert_affine(crop_from_canvas);
+  w.roi = paste_region(inv, crop_image.size(), canvas);
+  if (w.roi.empty()) return w;
+  cv::Matx23d to_roi = inv;
+  to_roi(0, 2) -= w.roi.x;
+  to_roi(1, 2) -= w.roi.y;
+  cv::warpAffine(crop_image, w.image, cv::Mat(to_roi), w.roi.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT);
+  cv::warpAffine(mask, w.mask, cv::Mat(to_roi), w.roi.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT,
+                 cv::Scalar(0));
+  return w;
+}
+
+// Calls blend(canvas pixel, warped pixel, weight) where the weight alpha * mask is positive.
+template <typename Pixel, typename Blend>
+void blend_under_mask(cv::Mat& canvas, const WarpedBack& w, double alpha, Blend blend) {
+  cv::Mat target = canvas(w.roi);
+  for (int y = 0; y < w.roi.height; ++y) {
+    const float* m = w.mask.ptr<float>(y);
+    const Pixel* f = w.image.ptr<Pixel>(y);
+    cv::Vec3b* c = target.ptr<cv::Vec3b>(y);
+    for (int x = 0; x < w.roi.width; ++x) {
+      const double weight = alpha * std::clamp(static_cast<double>(m[x]), 0.0, 1.0);
+      if (weight > 0.0) blend(c[x], f[x], weight);
+    }
+  }
+}
+
+}  // namespace
+
 void paste_face(cv::Mat& canvas, const cv::Mat& face, const cv::Matx23d& crop_from_canvas,
                 const cv::Mat& mask, double alpha) {
   CV_Assert(canvas.type() == CV_8UC3 && face.type() == CV_8UC3 && mask.type() == CV_32F);
   if (alpha <= 0.0) return;
-  const cv::Matx23d inv = invert_affine(crop_from_canvas);
-  const cv::Rect roi = paste_region(inv, face.size(), canvas.size());
-  if (roi.empty()) return;
-  cv::Matx23d to_roi = inv;
-  to_roi(0, 2) -= roi.x;
-  to_roi(1, 2) -= roi.y;
-  cv::Mat warped, warped_mask;
-  cv::warpAffine(face, warped, cv::Mat(to_roi), roi.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT);
-  cv::warpAffine(mask, warped_mask, cv::Mat(to_roi), roi.size(), cv::INTER_LINEAR,
-                 cv::BORDER_CONSTANT, cv::Scalar(0));
-  cv::Mat target = canvas(roi);
-  for (int y = 0; y < roi.height; ++y) {
-    const float* m = warped_mask.ptr<float>(y);
-    const cv::Vec3b* f = warped.ptr<cv::Vec3b>(y);
-    cv::Vec3b* c = target.ptr<cv::Vec3b>(y);
-    for (int x = 0; x < roi.width; ++x) {
-      const double w = alpha * std::clamp(static_cast<double>(m[x]), 0.0, 1.0);
-      if (w <= 0.0) continue;
-      for (int k = 0; k < 3; ++k) {
-        c[x][k] = cv::saturate_cast<uchar>(c[x][k] * (1.0 - w) + f[x][k] * w);
-      }
-    }
-  }
+  const WarpedBack w = warp_back(face, crop_from_canvas, mask, canvas.size());
+  if (w.roi.empty()) return;
+  blend_under_mask<cv::Vec3b>(canvas, w, alpha, [](cv::Vec3b& c, const cv::Vec3b& f, double weight) {
+    for (int k = 0; k < 3; ++k) c[k] = cv::saturate_cast<uchar>(c[k] * (1.0 - weight) + f[k] * weight);
+  });
 }
 
 void paste_face_change(cv::Mat& canvas, const cv::Mat& face, const cv::Mat& original,
@@ -75,29 +98,13 @@ void paste_face_change(cv::Mat& canvas, const cv::Mat& face, const cv::Mat& orig
   CV_Assert(canvas.type() == CV_8UC3 && face.type() == CV_8UC3 && original.type() == CV_8UC3 &&
             face.size() == original.size() && mask.type() == CV_32F);
   if (alpha <= 0.0) return;
-  const cv::Matx23d inv = invert_affine(crop_from_canvas);
-  const cv::Rect roi = paste_region(inv, face.size(), canvas.size());
-  if (roi.empty()) return;
-  cv::Matx23d to_roi = inv;
-  to_roi(0, 2) -= roi.x;
-  to_roi(1, 2) -= roi.y;
   cv::Mat change;
   cv::subtract(face, original, change, cv::noArray(), CV_32FC3);
-  cv::Mat warped, warped_mask;
-  cv::warpAffine(change, warped, cv::Mat(to_roi), roi.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT);
-  cv::warpAffine(mask, warped_mask, cv::Mat(to_roi), roi.size(), cv::INTER_LINEAR,
-                 cv::BORDER_CONSTANT, cv::Scalar(0));
-  cv::Mat target = canvas(roi);
-  for (int y = 0; y < roi.height; ++y) {
-    const float* m = warped_mask.ptr<float>(y);
-    const cv::Vec3f* d = warped.ptr<cv::Vec3f>(y);
-    cv::Vec3b* c = target.ptr<cv::Vec3b>(y);
-    for (int x = 0; x < roi.width; ++x) {
-      const double w = alpha * std::clamp(static_cast<double>(m[x]), 0.0, 1.0);
-      if (w <= 0.0) continue;
-      for (int k = 0; k < 3; ++k) c[x][k] = cv::saturate_cast<uchar>(c[x][k] + d[x][k] * w);
-    }
-  }
+  const WarpedBack w = warp_back(change, crop_from_canvas, mask, canvas.size());
+  if (w.roi.empty()) return;
+  blend_under_mask<cv::Vec3f>(canvas, w, alpha, [](cv::Vec3b& c, const cv::Vec3f& d, double weight) {
+    for (int k = 0; k < 3; ++k) c[k] = cv::saturate_cast<uchar>(c[k] + d[k] * weight);
+  });
 }
 
 }  // namespace gpen::detail
