@@ -5,6 +5,7 @@ parity-64.pt     ../shared/fixtures/gpen/parity-64/checkpoint.pth exported (if .
 no-meta.pt       a TorchScript file without gpen metadata
 bad-version.pt   a gpen export whose metadata says format_version 99
 checkpoint.pth   a plain torch.save state_dict (a zip, but not TorchScript)
+legacy-checkpoint.pth  the same in the legacy pickle format (as the published GPEN .pth files)
 truncated.pt     the first half of random-64.pt
 not-a-model.pt   a text file
 face-64.png      a synthetic 64x64 "face" image for examples
@@ -114,6 +115,9 @@ def main(out_dir: str, shared: str) -> None:
                        _extra_files={export.META_FILE: json.dumps(bad_meta)})
 
     torch.save(model.state_dict(), os.path.join(out_dir, "checkpoint.pth"))
+    # torch.save's format before PyTorch 1.6 (older published .pth files): a pickle stream.
+    torch.save(model.state_dict(), os.path.join(out_dir, "legacy-checkpoint.pth"),
+               _use_new_zipfile_serialization=False)
     with open(random_path, "rb") as f:
         data = f.read()
     with open(os.path.join(out_dir, "truncated.pt"), "wb") as f:

@@ -2,8 +2,6 @@
 
 #include <caffe2/serialize/inline_container.h>
 
-#include <filesystem>
-#include <fstream>
 
 #include "gpen/error.hpp"
 #include "gpen/model_info.hpp"
@@ -13,10 +11,7 @@
 namespace gpen {
 
 ModelInfo read_model_info(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    throw Error(ErrorCode::FileNotFound, "model file not found: " + path);
-  }
+  detail::check_model_file(path);
   std::string json;
   try {
     caffe2::serialize::PyTorchStreamReader reader(path);

@@ -13,8 +13,14 @@ struct TorchScriptFile {
 };
 
 /// Throws gpen::Error: FileNotFound (no such file), InvalidModel (empty, a directory, not a
-/// TorchScript archive, truncated).
+/// TorchScript archive, truncated, or a PyTorch checkpoint: see check_model_file).
 TorchScriptFile load_torchscript(const std::string& path, const torch::Device& device);
+
+/// Checks that `path` is a regular, non-empty zip archive holding TorchScript. A published
+/// checkpoint (`torch.save`: a zip without TorchScript code, or the legacy pickle format) gets
+/// InvalidModel saying what it is and the one command that converts it, never LibTorch's
+/// "constants.pkl" message.
+void check_model_file(const std::string& path);
 
 /// The first line of a (LibTorch) error message, without its backtrace.
 std::string first_line(const std::string& text);

@@ -30,7 +30,16 @@ TEST_CASE("model: bad model files give clear errors") {
   CHECK_GPEN_ERROR(gpen::Restorer(options_for(test::model("not-a-model.pt"))), ErrorCode::InvalidModel,
                    "is not a TorchScript archive");
   CHECK_GPEN_ERROR(gpen::Restorer(options_for(test::model("checkpoint.pth"))), ErrorCode::InvalidModel,
-                   "checkpoint.pth");
+                   "checkpoint.pth is a PyTorch checkpoint (a torch.save zip), not an exported gpen model; "
+                   "convert it once");
+  CHECK_GPEN_ERROR(gpen::Restorer(options_for(test::model("checkpoint.pth"))), ErrorCode::InvalidModel,
+                   "python3 -m gpen.export gpen --checkpoint");
+  CHECK_GPEN_ERROR(gpen::read_model_info(test::model("checkpoint.pth")), ErrorCode::InvalidModel,
+                   "is a PyTorch checkpoint (a torch.save zip)");
+  CHECK_GPEN_ERROR(gpen::Restorer(options_for(test::model("legacy-checkpoint.pth"))), ErrorCode::InvalidModel,
+                   "legacy-checkpoint.pth is a PyTorch checkpoint (legacy pickle format)");
+  CHECK_GPEN_ERROR(gpen::read_model_info(test::model("truncated.pt")), ErrorCode::InvalidModel,
+                   "truncated or not a TorchScript archive");
   CHECK_GPEN_ERROR(gpen::Restorer(options_for(test::model("no-meta.pt"))), ErrorCode::InvalidModel,
                    "has no gpen/meta.json metadata");
   CHECK_GPEN_ERROR(gpen::Restorer(options_for(test::model("bad-version.pt"))),

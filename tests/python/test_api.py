@@ -122,6 +122,11 @@ def test_errors_are_gpen_errors_with_clear_messages(restorer):
     with pytest.raises(gpen.ModelError, match="not a TorchScript archive") as e:
         gpen.Restorer(model("not-a-model.pt"))
     assert e.value.code == "invalid-model"
+    # A published checkpoint says what it is and how to convert it, never "constants.pkl".
+    for name, kind in (("checkpoint.pth", "a torch.save zip"), ("legacy-checkpoint.pth", "legacy pickle format")):
+        with pytest.raises(gpen.ModelError, match=f"is a PyTorch checkpoint \\({kind}\\)") as e:
+            gpen.Restorer(model(name))
+        assert "python3 -m gpen.export gpen --checkpoint" in str(e.value) and "constants.pkl" not in str(e.value)
     with pytest.raises(gpen.DeviceError):
         gpen.Restorer(model("random-64.pt"), device="cuda:9")
     with pytest.raises(gpen.DecodeError, match="file is empty"):
