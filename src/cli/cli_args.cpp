@@ -59,6 +59,45 @@ void set_from_flag(CliArgs& out, const ParamInfo& p, const std::string& flag, co
   }
 }
 
+// Every flag the command line takes.
+std::vector<std::string> known_flags() {
+  std::vector<std::string> flags = {"--help", "--version", "--quiet", "--json", "--preset", "-o"};
+  for (const ParamInfo& p : param_table()) {
+    flags.push_back(flag_of(p.name));
+    if (p.kind == ParamKind::Bool) flags.push_back("--no-" + flag_of(p.name).substr(2));
+  }
+  return flags;
+}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// "unknown option --strenght; did you mean --strength? (see --help)"
+std::string unknown_flag_message(const std::string& flag) {
+  std::string best;
+  std::size_t best_distance = 3;  // at most 2 edits away
+  for (const std::string& known : known_flags()) {
+    const std::size_t d = edit_distance(flag, known);
+    if (d < best_distance) {
+      best = known;
+      best_distance = d;
+    }
+  }
+  return "unknown option " + flag + (best.empty() ? "" : "; did you mean " + best + "?") + " (see --help)";
+}
+
 std::string placeholder(const ParamInfo& p) {
   if (p.name == "model_path") return "PATH";
   if (p.name == "output_dir") return "DIR";
@@ -188,7 +227,7 @@ CliArgs parse_cli_args(const std::vector<std::string>& args) {
     } else if (flag == "--json") {
       out.json_report = value;
     } else if (flag != "--preset") {
-      fail("unknown option " + flag + " (see --help)");
+      fail(unknown_flag_message(flag));
     }
   }
   if (out.show_help || out.show_version) return out;

@@ -21,6 +21,9 @@ constexpr int kExitInterrupted = 130;
 
 std::atomic<bool> g_interrupted{false};
 
+// "1 face", "2 faces"
+std::string faces_text(long long n) { return std::to_string(n) + (n == 1 ? " face" : " faces"); }
+
 extern "C" void on_signal(int) { g_interrupted = true; }
 
 // Progress: a bar redrawn in place on a terminal, one line per file otherwise.
@@ -39,9 +42,9 @@ class ProgressPrinter {
     if (tty_) {
       const int width = 30;
       const int filled = p.total > 0 ? width * p.done / p.total : width;
-      std::fprintf(stderr, "\r[%s%s] %d/%d  %lld faces  %d failed  %.0fs, ETA %.0fs ",
+      std::fprintf(stderr, "\r[%s%s] %d/%d  %s  %d failed  %.0fs, ETA %.0fs ",
                    std::string(filled, '#').c_str(), std::string(width - filled, '.').c_str(), p.done,
-                   p.total, p.faces, p.failed, p.elapsed_s, p.eta_s);
+                   p.total, faces_text(p.faces).c_str(), p.failed, p.elapsed_s, p.eta_s);
       if (f.status == gpen::FileStatus::Failed) {
         std::fprintf(stderr, "\ngpen-restore: failed: %s: %s\n", f.input.c_str(), f.error.c_str());
       }
@@ -49,8 +52,8 @@ class ProgressPrinter {
     } else if (f.status == gpen::FileStatus::Failed) {
       std::fprintf(stderr, "[%d/%d] failed: %s: %s\n", p.done, p.total, f.input.c_str(), f.error.c_str());
     } else {
-      std::fprintf(stderr, "[%d/%d] %s: %s -> %s (%zu faces)\n", p.done, p.total,
-                   gpen::file_status_name(f.status), f.input.c_str(), f.output.c_str(), f.faces.size());
+      std::fprintf(stderr, "[%d/%d] %s: %s -> %s (%s)\n", p.done, p.total, gpen::file_status_name(f.status),
+                   f.input.c_str(), f.output.c_str(), faces_text(static_cast<long long>(f.faces.size())).c_str());
     }
     std::fflush(stderr);
   }
@@ -86,7 +89,9 @@ int main(int argc, char** argv) {
     std::cerr << "gpen-restore: error: " << e.what() << "\n";
     return kExitNothingRan;
   }
-  if (!restorer->has_model()) {
+  if (args.quiet) {
+    // -q: nothing but errors.
+  } else if (!restorer->has_model()) {
     std::cerr << "gpen-restore: note: no --model given: faces go through the classic path (noise removed "
                  "where there is noise; no detail is added), not through GPEN.\n";
   } else if (restorer->model().random_weights) {
@@ -107,9 +112,9 @@ int main(int argc, char** argv) {
   }
 
   for (const gpen::FileReport& f : report.files) {
-    if (f.status == gpen::FileStatus::Restored) {
+    if (f.status == gpen::FileStatus::Restored && !args.quiet) {
       std::cout << f.input << " -> " << f.output;
-      if (!args.batch.aligned) std::cout << " (" << f.faces.size() << " faces)";
+      if (!args.batch.aligned) std::cout << " (" << faces_text(static_cast<long long>(f.faces.size())) << ")";
       std::cout << "\n";
     }
   }
@@ -122,11 +127,13 @@ int main(int argc, char** argv) {
       return kExitPartial;
     }
   }
-  const std::string faces = args.batch.aligned ? "" : "; " + std::to_string(report.faces) + " faces";
-  std::fprintf(stderr, "gpen-restore: %d restored, %d failed, %d skipped%s%s in %.1f s "
-               "(compute busy %.0f%% of the time)\n", report.restored, report.failed, report.skipped,
-               report.was_cancelled ? ", interrupted" : "", faces.c_str(), report.wall_s,
-               100.0 * report.compute_busy_fraction);
+  const std::string faces = args.batch.aligned ? "" : "; " + faces_text(report.faces);
+  if (!args.quiet || report.was_cancelled) {  // an interruption is reported even with -q
+    std::fprintf(stderr, "gpen-restore: %d restored, %d failed, %d skipped%s%s in %.1f s "
+                 "(compute busy %.0f%% of the time)\n", report.restored, report.failed, report.skipped,
+                 report.was_cancelled ? ", interrupted" : "", faces.c_str(), report.wall_s,
+                 100.0 * report.compute_busy_fraction);
+  }
   if (report.was_cancelled) return kExitInterrupted;
   if (report.failed > 0) {
     std::cerr << "gpen-restore: " << report.failed << " of " << report.files.size() << " images failed\n";

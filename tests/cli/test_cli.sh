@@ -139,6 +139,17 @@ check "zero-byte file named" contains "$work/log11" "zero.jpg: file is empty"
 check "text named .jpg" contains "$work/log11" "broken.jpg: not an image"
 check "good photo written" test -s "$work/bad/face0.png"
 
+# -q: nothing but errors (a failed file is still named); counts are singular for one.
+"$cli" -q -o "$work/quiet" "$work/face0.png" "$work/zero.jpg" >"$work/log13.out" 2>"$work/log13.err"
+check "-q: exit 1 with a bad photo" test $? -eq 1
+check "-q: nothing on stdout" test ! -s "$work/log13.out"
+check "-q: the failure named" contains "$work/log13.err" "zero.jpg: file is empty"
+check "-q: no note, no summary" test "$(grep -c -e 'note:' -e 'restored,' "$work/log13.err")" -eq 0
+"$cli" -o "$work/one" "$work/face0.png" >"$work/log14" 2>&1
+check "counts: 'N face(s)'" grep -qE '\((0 faces|1 face|[2-9][0-9]* faces)\)' "$work/log14"
+"$cli" --strenght 50 -o "$work/x" "$work/face0.png" >"$work/log15" 2>&1
+check "did you mean" contains "$work/log15" "did you mean --strength?"
+
 "$cli" --help | grep -q -- "--aligned"
 check "help" test $? -eq 0
 "$cli" --version | grep -q "gpen-restore 0.1.0"

@@ -37,7 +37,11 @@ TEST_CASE("cli: bad command lines are refused with a message naming the flag") {
   CHECK_GPEN_ERROR(parse_cli_args(with({"--mode", "loud", "x.png"})), ErrorCode::InvalidArgument,
                    "mode must be natural, strong or detail");
   CHECK_GPEN_ERROR(parse_cli_args(with({"--frobnicate", "x.png"})), ErrorCode::InvalidArgument,
-                   "unknown option --frobnicate");
+                   "unknown option --frobnicate (see --help)");
+  CHECK_GPEN_ERROR(parse_cli_args(with({"--strenght", "50", "x.png"})), ErrorCode::InvalidArgument,
+                   "unknown option --strenght; did you mean --strength? (see --help)");
+  CHECK_GPEN_ERROR(parse_cli_args(with({"--no-warmpu", "x.png"})), ErrorCode::InvalidArgument,
+                   "did you mean --no-warmup?");
   CHECK_GPEN_ERROR(parse_cli_args(with({"x.png", "--sharpen"})), ErrorCode::InvalidArgument,
                    "--sharpen needs a value");
   CHECK_GPEN_ERROR(parse_cli_args(with({})), ErrorCode::InvalidArgument, "no input images");
