@@ -1,3 +1,4 @@
+#include <algorithm>
 #include "gpen/param_table.hpp"
 
 #include <cerrno>
@@ -141,10 +142,17 @@ void from_text_TEXT_LIST(const char*, const std::string& t, std::vector<std::str
                          const char*) {
   out = param_list_items(t);
 }
+// Text choices are stored as their canonical name ("PNG" -> png); "jpeg" is jpg, as the file
+// extension is commonly written both ways.
 void from_text_CHOICE(const char* name, const std::string& t, std::string& out, double lo, double hi,
                       const char* choices) {
-  check_CHOICE(name, t, lo, hi, choices);
-  out = t;
+  const std::vector<std::string> names = split_choices(choices);
+  const bool jpeg = same_letters("jpeg", t) && std::find(names.begin(), names.end(), "jpg") != names.end();
+  const std::string text = jpeg ? "jpg" : t;
+  check_CHOICE(name, text, lo, hi, choices);
+  for (const std::string& n : names) {
+    if (same_letters(n, text)) out = n;
+  }
 }
 template <typename Enum>
 void from_text_CHOICE(const char* name, const std::string& t, Enum& out, double, double, const char* choices) {

@@ -92,8 +92,13 @@ TEST_CASE("param table: values out of range or of the wrong kind are refused wit
   CHECK_GPEN_ERROR(gpen::set_param(r, "device", "cpu"), gpen::ErrorCode::InvalidArgument,
                    "unknown restore parameter 'device'");
   gpen::BatchOptions b;
-  gpen::set_param(b, "format", "PNG");  // text choices ignore case
+  gpen::set_param(b, "format", "PNG");  // text choices ignore case and are stored canonically
+  CHECK(b.format == "png");
   CHECK_NOTHROW(b.validate());
+  gpen::set_param(b, "format", "JPEG");  // the other spelling of jpg
+  CHECK(b.format == "jpg");
+  CHECK_GPEN_ERROR(gpen::set_param(b, "format", "gif"), gpen::ErrorCode::InvalidArgument,
+                   "format must be png, jpg or webp, got 'gif'");
   b.quality = 0;
   CHECK_GPEN_ERROR(b.validate(), gpen::ErrorCode::InvalidArgument, "quality must be 1-100, got 0");
   gpen::RestorerOptions o;
