@@ -82,6 +82,8 @@ int main(int argc, char** argv) {
     }
     gpen::plan_batch(args.inputs, args.batch);  // bad plans fail before the model loads
     restorer = std::make_unique<gpen::Restorer>(args.options);
+    // The detector is created on first use: check it now, not at the first photo.
+    if (!args.batch.aligned) restorer->detect(gpen::Image(64, 64).view());
     gpen::BatchOptions batch = args.batch;
     batch.should_stop = [] { return g_interrupted.load(); };  // asked inline by the engine
     processor = std::make_unique<gpen::BatchProcessor>(*restorer, batch);

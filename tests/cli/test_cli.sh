@@ -150,6 +150,11 @@ check "counts: 'N face(s)'" grep -qE '\((0 faces|1 face|[2-9][0-9]* faces)\)' "$
 "$cli" --strenght 50 -o "$work/x" "$work/face0.png" >"$work/log15" 2>&1
 check "did you mean" contains "$work/log15" "did you mean --strength?"
 
+"$cli" --detector retinaface:/nonexistent.pt -o "$work/det" "$work/face0.png" >"$work/log16" 2>&1
+check "bad detector: exit 2 before any file" test $? -eq 2
+check "bad detector named" contains "$work/log16" "nonexistent.pt"
+check "bad detector: no file attempted" test ! -e "$work/det/face0.png"
+
 "$cli" --help | grep -q -- "--aligned"
 check "help" test $? -eq 0
 "$cli" --version | grep -q "gpen-restore 0.1.0"
