@@ -68,12 +68,29 @@ class Face:
     crop: Any = None                                #: the aligned crop that went into the model
     restored: Any = None                            #: the model's face before blending
 
+    def __repr__(self) -> str:
+        x, y, w, h = self.box
+        return f"gpen.Face(box=({x:.0f}, {y:.0f}, {w:.0f}, {h:.0f}), score={self.score:.2f})"
+
+
+def _describe_image(image) -> str:
+    if _is_pil(image):
+        return f"PIL {image.mode} {image.width}x{image.height}"
+    shape = getattr(image, "shape", None)
+    if shape is None:
+        return type(image).__name__
+    return f"{'x'.join(str(d) for d in shape)} {getattr(image, 'dtype', '')}".strip()
+
 
 @dataclass
 class Result:
     """What :meth:`Restorer.restore` returns."""
-    image: Any                                      #: the restored photo (numpy, same layout as the input)
+    image: Any                                      #: the restored photo (numpy, same layout as the input; PIL for PIL)
     faces: List[Face] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        n = len(self.faces)
+        return f"gpen.Result(image={_describe_image(self.image)}, {n} face{'' if n == 1 else 's'})"
 
 
 def _is_pil(img) -> bool:
@@ -210,11 +227,15 @@ class Restorer:
         """
         array, is_rgb = _as_array(img, rgb)
         image, faces = self._impl.restore(array, is_rgb, _restore_params("restore", preset, params))
+        if _is_pil(img):  # a PIL image in, a PIL image out
+            from PIL import Image
+            image = Image.fromarray(image)
         return Result(image=image, faces=[Face(**f) for f in faces])
 
     def restore_faces(self, faces: Sequence, *, rgb: Optional[bool] = None, **params) -> List:
-        """Restore already-aligned face crops; returns model-size images in the input's order.
-        Takes the parameters of :meth:`restore` (the whole-photo ones have no effect)."""
+        """Restore already-aligned face crops; returns model-size images in the input's order
+        (PIL images for PIL inputs). Takes the parameters of :meth:`restore` (the whole-photo
+        ones have no effect)."""
         arrays = []
         flags = []
         for f in faces:
@@ -223,8 +244,13 @@ class Restorer:
             flags.append(is_rgb)
         checked = _restore_params("restore_faces", None, params)
         if len(set(flags)) > 1:  # a mixed PIL/numpy list: each face in its own colour order
-            return [self._impl.restore_faces([a], f, checked)[0] for a, f in zip(arrays, flags)]
-        return self._impl.restore_faces(arrays, flags[0] if flags else bool(rgb), checked)
+            out = [self._impl.restore_faces([a], f, checked)[0] for a, f in zip(arrays, flags)]
+        else:
+            out = self._impl.restore_faces(arrays, flags[0] if flags else bool(rgb), checked)
+        if any(_is_pil(f) for f in faces):  # PIL faces in, PIL faces out
+            from PIL import Image
+            out = [Image.fromarray(o) if _is_pil(f) else o for o, f in zip(out, faces)]
+        return out
 
     def detect(self, img, *, rgb: Optional[bool] = None, **params) -> List[Face]:
         """The faces restore() would restore (only_center_face, max_faces and min_face_size apply)."""
@@ -251,6 +277,12 @@ def restore_files(paths, out_dir: str, *, restorer: Optional[Restorer] = None, m
     """
     if isinstance(paths, (str, bytes)) or hasattr(paths, "__fspath__"):
         paths = [paths]
+    paths = [os.fspath(p) for p in paths]
+    # A path that does not exist is the caller's mistake, raised at once; files whose contents
+    # cannot be read stay entries of the report.
+    for p in paths:
+        if not os.path.exists(p):
+            raise GpenFileNotFoundError(f"input not found: {p}")
     table = param_table()
     batch = _checked("restore_files", ("batch",),
                      {k: v for k, v in options.items() if k in table and table[k]["group"] == "batch"})
@@ -261,7 +293,7 @@ def restore_files(paths, out_dir: str, *, restorer: Optional[Restorer] = None, m
         restorer = Restorer(model)
     elif model is not None:
         raise InvalidArgumentError("give either restorer= or model=, not both")
-    return restorer._impl.restore_files([os.fspath(p) for p in paths], batch, restore, progress)
+    return restorer._impl.restore_files(paths, batch, restore, progress)
 
 
 if _gpen is not None and Restorer.__doc__:  # the keyword documentation, from the parameter table

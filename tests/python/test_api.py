@@ -97,7 +97,21 @@ def test_pil_images_are_rgb_in_and_out(restorer):
     pil = Image.fromarray(face[..., ::-1].copy())  # PIL holds RGB
     out = restorer.restore_faces([pil])[0]
     ref = restorer.restore_faces([face])[0]
-    assert np.array_equal(out[..., ::-1], ref)
+    assert isinstance(out, Image.Image) and out.mode == "RGB"  # PIL in, PIL out
+    assert np.array_equal(np.asarray(out)[..., ::-1], ref)
+    result = restorer.restore(pil, strength=50)
+    assert isinstance(result.image, Image.Image) and result.image.size == pil.size
+    assert np.array_equal(np.asarray(result.image)[..., ::-1], restorer.restore(face, strength=50).image)
+
+
+def test_short_reprs(restorer):
+    result = restorer.restore(smooth())
+    text = repr(result)
+    assert text.startswith("gpen.Result(image=") and "uint8" in text and len(text) < 80, text
+    face = gpen.Face(box=(10.4, 20.6, 30.0, 40.0), score=0.987, landmarks=[(0, 0)] * 5, crop=np.zeros((512, 512, 3)))
+    assert repr(face) == "gpen.Face(box=(10, 21, 30, 40), score=0.99)"
+    assert repr(gpen.Result(image=np.zeros((4, 5, 3), np.uint8), faces=[face])) == \
+        "gpen.Result(image=4x5x3 uint8, 1 face)"
 
 
 def test_errors_are_gpen_errors_with_clear_messages(restorer):
@@ -173,6 +187,10 @@ def test_restore_files_with_progress(restorer, tmp_path):
     assert again["skipped"] == 3
     with pytest.raises(TypeError, match="unexpected keyword argument 'recursve'"):
         gpen.restore_files(str(src), str(tmp_path / "o"), restorer=restorer, recursve=True)
+    # A path that does not exist is raised at once; bad contents stay report entries (above).
+    with pytest.raises(FileNotFoundError, match="input not found: .*nowhere.png"):
+        gpen.restore_files([str(src), str(tmp_path / "nowhere.png")], str(tmp_path / "o"), restorer=restorer)
+    assert not (tmp_path / "o").exists()
 
 
 def test_progress_callback_exception_stops_the_run(restorer, tmp_path):
