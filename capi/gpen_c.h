@@ -165,6 +165,8 @@ typedef struct gpen_batch_params {
   void* progress_user_data;
   gpen_abort_fn abort_callback;       /* before each file and between model batches; NULL: never stop */
   void* abort_user_data;
+  /* since 0.3: */
+  int compare; /* also write OUTDIR/compare/<name>: the input and the result side by side */
 } gpen_batch_params;
 
 

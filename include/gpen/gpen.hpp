@@ -2,6 +2,7 @@
 // Umbrella header: everything a C++ application needs.
 
 #include "gpen/batch.hpp"
+#include "gpen/compare.hpp"
 #include "gpen/detector.hpp"
 #include "gpen/error.hpp"
 #include "gpen/image.hpp"

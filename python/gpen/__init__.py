@@ -87,6 +87,7 @@ class Result:
     """What :meth:`Restorer.restore` returns."""
     image: Any                                      #: the restored photo (numpy, same layout as the input; PIL for PIL)
     faces: List[Face] = field(default_factory=list)
+    compare: Any = None                             #: with compare=True: input | result, side by side
 
     def __repr__(self) -> str:
         n = len(self.faces)
@@ -216,21 +217,25 @@ class Restorer:
     def has_model(self) -> bool:
         return self._impl.has_model
 
-    def restore(self, img, *, preset: Optional[str] = None, rgb: Optional[bool] = None, **params) -> Result:
+    def restore(self, img, *, preset: Optional[str] = None, rgb: Optional[bool] = None, compare: bool = False,
+                **params) -> Result:
         """Restore every face of a photo and paste them back.
 
         ``preset``: a named parameter set (:func:`preset_names`); keywords given override it.
         ``rgb``: the array is RGB (default False: BGR like OpenCV; True for PIL images).
+        ``compare``: also return ``Result.compare``, the input and the result side by side.
         Parameters (left out: the preset's value, else the default):
 
 {params}
         """
         array, is_rgb = _as_array(img, rgb)
         image, faces = self._impl.restore(array, is_rgb, _restore_params("restore", preset, params))
+        both = _ext().side_by_side(array, is_rgb, image, is_rgb) if compare else None
         if _is_pil(img):  # a PIL image in, a PIL image out
             from PIL import Image
             image = Image.fromarray(image)
-        return Result(image=image, faces=[Face(**f) for f in faces])
+            both = Image.fromarray(both) if both is not None else None
+        return Result(image=image, faces=[Face(**f) for f in faces], compare=both)
 
     def restore_faces(self, faces: Sequence, *, rgb: Optional[bool] = None, **params) -> List:
         """Restore already-aligned face crops; returns model-size images in the input's order

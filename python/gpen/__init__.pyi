@@ -22,8 +22,9 @@ class Face:
     restored: Optional[np.ndarray]
 
 class Result:
-    image: np.ndarray
+    image: Any
     faces: List[Face]
+    compare: Any
 
 def param_table() -> Dict[str, Dict[str, Any]]: ...
 def preset(name: str) -> Dict[str, Any]: ...
@@ -46,7 +47,7 @@ class Restorer:
                 denoise: Optional[float] = ..., sharpen: Optional[float] = ...,
                 only_center_face: Optional[bool] = ..., max_faces: Optional[int] = ...,
                 min_face_size: Optional[float] = ..., upscale: Optional[int] = ...,
-                preset: Optional[str] = ..., rgb: Optional[bool] = ...) -> Result: ...
+                preset: Optional[str] = ..., rgb: Optional[bool] = ..., compare: bool = ...) -> Result: ...
     def restore_faces(self, faces: Sequence[ImageLike], *, strength: Optional[float] = ...,
                       mode: Optional[str] = ..., denoise: Optional[float] = ..., sharpen: Optional[float] = ...,
                       only_center_face: Optional[bool] = ..., max_faces: Optional[int] = ...,
@@ -61,4 +62,5 @@ def restore_files(paths: Union[str, Sequence[str]], out_dir: str, *, restorer: O
                   extensions: Optional[Sequence[str]] = ..., skip_existing: Optional[bool] = ...,
                   format: Optional[str] = ..., quality: Optional[int] = ..., readers: Optional[int] = ...,
                   writers: Optional[int] = ..., queue_capacity: Optional[int] = ..., aligned: Optional[bool] = ...,
-                  save_faces: Optional[bool] = ..., **params: Any) -> Dict[str, Any]: ...
+                  save_faces: Optional[bool] = ..., compare: Optional[bool] = ...,
+                  **params: Any) -> Dict[str, Any]: ...

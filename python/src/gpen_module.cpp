@@ -324,6 +324,17 @@ PYBIND11_MODULE(_gpen, m) {
     py::gil_scoped_release release;
     gpen::write_image(path, v, quality);
   }, py::arg("path"), py::arg("image"), py::arg("rgb") = false, py::arg("quality") = 95);
+  m.def("side_by_side", [](const py::array& before, bool before_rgb, const py::array& after, bool after_rgb) {
+    py::array keep_before, keep_after;
+    const gpen::ImageView b = view_of(before, before_rgb, keep_before);
+    const gpen::ImageView a = view_of(after, after_rgb, keep_after);
+    gpen::Image out;
+    {
+      py::gil_scoped_release release;
+      out = gpen::side_by_side(b, a);
+    }
+    return to_numpy(out);
+  }, "before | after at after's height, channels and colour order.");
 
   py::class_<PyRestorer>(m, "Restorer")
       .def(py::init<const py::dict&>(), py::arg("options"))

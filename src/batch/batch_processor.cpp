@@ -12,6 +12,7 @@
 #include "batch/bounded_queue.hpp"
 #include "device/cuda_support.hpp"
 #include "gpen/batch.hpp"
+#include "gpen/compare.hpp"
 #include "gpen/error.hpp"
 #include "gpen/io.hpp"
 #include "photo/photo_job.hpp"
@@ -41,6 +42,7 @@ double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::
 struct PhotoItem {
   std::size_t index = 0;
   detail::PhotoJob photo;
+  Image original;  // the decoded input, kept only for BatchOptions::compare
   std::size_t next_face = 0;  // faces [0, next_face) have been sent to the model
   double model_s = 0.0;       // this photo's share of model calls
 };
@@ -164,11 +166,12 @@ struct BatchProcessor::Impl {
     }
   }
 
-  PhotoItem prepare(std::size_t index, const Image& image) const {
+  PhotoItem prepare(std::size_t index, Image image) const {
     PhotoItem item;
     item.index = index;
     item.photo = engine->prepare(image.view(), params, options.aligned, /*keep_crops=*/options.save_faces,
                                  plan[index].input);
+    if (options.compare) item.original = std::move(image);
     return item;
   }
 
@@ -291,6 +294,7 @@ struct BatchProcessor::Impl {
         if (out.has_parent_path()) fs::create_directories(out.parent_path());
         write_image(file.output, done.image.view(), options.quality);
         if (options.save_faces) save_faces(file, done.faces);
+        if (options.compare) save_comparison(file, item->original, done.image);
         const double s = since(t);
         {
           std::lock_guard<std::mutex> lock(report_mutex);
@@ -316,6 +320,14 @@ struct BatchProcessor::Impl {
         finish_file(index, FileStatus::Failed, e.what());
       }
     }
+  }
+
+  // OUTDIR/compare/<output path relative to OUTDIR>: input | result.
+  void save_comparison(const PlannedFile& file, const Image& original, const Image& result) const {
+    const fs::path path = fs::path(options.output_dir) / "compare" /
+                          fs::path(file.output).lexically_relative(options.output_dir);
+    fs::create_directories(path.parent_path());
+    write_image(path.string(), side_by_side(original.view(), result.view()).view(), options.quality);
   }
 
   // OUTDIR/faces/<output path relative to OUTDIR, without extension>_<i>_{aligned,restored}.png

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "gpen/compare.hpp"
 #include "gpen/io.hpp"
 #include "gpen/version.hpp"
 #include "json/gpen_json.hpp"
@@ -289,11 +290,19 @@ void HttpApi::restore(const httplib::Request& req, httplib::Response& res, const
   }
   Result result;
   std::vector<unsigned char> encoded;
+  int width = 0;  // of the image sent: the result, or input | result with compare
   const bool ran = compute_.run([&] {
     const auto restorer = models_.current();
     const Image photo = decode_image(bytes->data(), bytes->size(), "the upload", config_.max_pixels);
     result = restorer->restore(photo.view(), request.params);
-    encoded = encode_image(result.image.view(), request.format, request.quality);
+    if (request.compare) {
+      const Image both = side_by_side(photo.view(), result.image.view());
+      width = both.width();
+      encoded = encode_image(both.view(), request.format, request.quality);
+    } else {
+      width = result.image.width();
+      encoded = encode_image(result.image.view(), request.format, request.quality);
+    }
   });
   if (!ran) throw ApiError(503, "busy", "the server is busy (its --queue is full); retry shortly");
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -307,7 +316,7 @@ void HttpApi::restore(const httplib::Request& req, httplib::Response& res, const
     send_json(res, {{"image", base64_encode(encoded.data(), encoded.size())},
                     {"format", request.format},
                     {"content_type", content_type_of(request.format)},
-                    {"width", result.image.width()},
+                    {"width", width},
                     {"height", result.image.height()},
                     {"faces", faces},
                     {"time_ms", std::stoll(ms)},

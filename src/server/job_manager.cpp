@@ -345,6 +345,7 @@ void JobManager::run_job(Job& job) {
   options.skip_existing = true;  // a resumed job keeps what it finished
   options.format = job.request.format;
   options.quality = job.request.quality;
+  options.compare = job.request.compare;
   options.should_stop = [&] { return job.cancel_requested.load(); };
   BatchProcessor processor(*restorer, options);
   {
@@ -420,6 +421,15 @@ void JobManager::run_job(Job& job) {
                             {"summary", json::batch_summary_json(report)},
                             {"seconds", seconds}};
   write_text_atomically(job.dir / "report.json", json::dump(report_json, 1) + "\n");
+  // With compare, the side-by-side images (outputs/compare/...) go in too.
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(outputs / "compare", ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (it->is_regular_file(ec) && !name.empty() && name[0] != '.') {
+      entries.emplace_back(it->path().lexically_relative(outputs).string(), it->path().string());
+    }
+  }
   entries.emplace_back("report.json", (job.dir / "report.json").string());
   pack_files((job.dir / "result.zip").string(), entries);
 

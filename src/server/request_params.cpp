@@ -10,7 +10,7 @@ namespace gpen::server {
 namespace {
 
 // Batch options that also shape a single restore's response.
-const char* const kOutputOptions[] = {"format", "quality"};
+const char* const kOutputOptions[] = {"format", "quality", "compare"};
 
 bool is_output_option(const std::string& name) {
   for (const char* o : kOutputOptions) {
@@ -77,6 +77,7 @@ RestoreRequest parse_restore_request(const std::vector<std::pair<std::string, st
   }
   request.format = output.format;
   request.quality = output.quality;
+  request.compare = output.compare;
   return request;
 }
 

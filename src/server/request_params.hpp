@@ -17,10 +17,11 @@ struct RestoreRequest {
   std::string preset;       ///< empty: none
   std::string format = "png";
   int quality = 95;
+  bool compare = false;        ///< the input and the result side by side instead of the result
   bool json_response = false;  ///< response=json
 };
 
-/// Names accepted besides the restore parameters: preset, format, quality, response.
+/// Names accepted besides the restore parameters: preset, format, quality, compare, response.
 /// Throws ApiError 400 "bad-parameter" naming the parameter and its range or choices, or
 /// listing the known names for an unknown one. A name given twice is an error.
 RestoreRequest parse_restore_request(const std::vector<std::pair<std::string, std::string>>& fields);

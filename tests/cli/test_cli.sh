@@ -155,6 +155,16 @@ check "bad detector: exit 2 before any file" test $? -eq 2
 check "bad detector named" contains "$work/log16" "nonexistent.pt"
 check "bad detector: no file attempted" test ! -e "$work/det/face0.png"
 
+"$cli" --compare -q -o "$work/cmp" "$work/face0.png" >/dev/null 2>&1
+check "--compare: exit 0" test $? -eq 0
+/usr/bin/python3 - "$work/face0.png" "$work/cmp/face0.png" "$work/cmp/compare/face0.png" <<'PY'
+import sys, cv2
+src, out, both = (cv2.imread(p, cv2.IMREAD_UNCHANGED) for p in sys.argv[1:4])
+assert both is not None and both.shape[1] == src.shape[1] + out.shape[1] and both.shape[0] == out.shape[0], both
+assert (both[:, :src.shape[1]] == src).all() and (both[:, src.shape[1]:] == out).all()
+PY
+check "--compare: OUTDIR/compare/face0.png is input | result" test $? -eq 0
+
 "$cli" --help | grep -q -- "--aligned"
 check "help" test $? -eq 0
 "$cli" --version | grep -q "gpen-restore 0.1.0"

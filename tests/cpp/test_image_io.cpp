@@ -3,6 +3,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "gpen/compare.hpp"
 #include "gpen/io.hpp"
 #include "imaging/image_convert.hpp"
 #include "test_support.hpp"
@@ -208,4 +209,43 @@ TEST_CASE("io: TIFF and PNM files declaring 20000x20000 are refused before decod
   REQUIRE(cv::imwrite(dir + "/small.ppm", test::pattern(30, 20)));
   CHECK(gpen::read_image(dir + "/small.tif").width() == 30);
   CHECK(gpen::read_image(dir + "/small.ppm").height() == 20);
+}
+
+TEST_CASE("io: decode_image and encode_image work in memory, with a caller's pixel limit") {
+  gpen::Image img(40, 30, 3, gpen::ColorOrder::BGR);
+  for (std::size_t i = 0; i < img.size_bytes(); ++i) img.data()[i] = static_cast<std::uint8_t>(i * 7);
+  const std::vector<unsigned char> png = gpen::encode_image(img.view(), "PNG");
+  const gpen::Image back = gpen::decode_image(png.data(), png.size(), "memory.png");
+  CHECK(back.width() == 40);
+  CHECK(std::equal(back.data(), back.data() + back.size_bytes(), img.data()));
+  CHECK_GPEN_ERROR(gpen::decode_image(png.data(), png.size(), "upload", 1000), gpen::ErrorCode::InvalidImage,
+                   "upload is 40x30 pixels (0.0 megapixels); the limit is 0.0 megapixels");
+  CHECK_GPEN_ERROR(gpen::decode_image(png.data(), 0, "upload"), gpen::ErrorCode::DecodeFailed, "upload: file is empty");
+  CHECK_GPEN_ERROR(gpen::encode_image(img.view(), "gif"), gpen::ErrorCode::InvalidArgument,
+                   "format must be png, jpg, jpeg, webp, bmp, tif or tiff, got 'gif'");
+  CHECK(gpen::encode_image(img.view(), "jpeg", 80).size() > 100);
+}
+
+TEST_CASE("compare: side_by_side puts before left of after, at after's height and channels") {
+  gpen::Image before(20, 10, 1, gpen::ColorOrder::BGR);  // gray
+  std::fill(before.data(), before.data() + before.size_bytes(), 200);
+  gpen::Image after(40, 20, 3, gpen::ColorOrder::RGB);
+  for (std::size_t i = 0; i < after.size_bytes(); i += 3) {
+    after.data()[i] = 255;  // red, in RGB order
+    after.data()[i + 1] = 0;
+    after.data()[i + 2] = 0;
+  }
+  const gpen::Image both = gpen::side_by_side(before.view(), after.view());
+  CHECK(both.width() == 80);  // before scaled to 40x20
+  CHECK(both.height() == 20);
+  CHECK(both.channels() == 3);
+  CHECK(both.order() == gpen::ColorOrder::RGB);
+  const std::uint8_t* left = both.data() + (10 * 80 + 5) * 3;
+  CHECK(left[0] == 200);
+  CHECK(left[1] == 200);
+  CHECK(left[2] == 200);
+  const std::uint8_t* right = both.data() + (10 * 80 + 60) * 3;
+  CHECK(right[0] == 255);
+  CHECK(right[2] == 0);
+  CHECK_GPEN_ERROR(gpen::side_by_side(gpen::ImageView(), after.view()), gpen::ErrorCode::InvalidImage, "before");
 }

@@ -104,6 +104,15 @@ def test_pil_images_are_rgb_in_and_out(restorer):
     assert np.array_equal(np.asarray(result.image)[..., ::-1], restorer.restore(face, strength=50).image)
 
 
+def test_compare(restorer):
+    face = smooth()
+    result = restorer.restore(face, compare=True, strength=70)
+    assert result.compare.shape == (face.shape[0], 2 * face.shape[1], 3)
+    assert np.array_equal(result.compare[:, :face.shape[1]], face)
+    assert np.array_equal(result.compare[:, face.shape[1]:], result.image)
+    assert restorer.restore(face).compare is None
+
+
 def test_short_reprs(restorer):
     result = restorer.restore(smooth())
     text = repr(result)

@@ -53,6 +53,16 @@ def test_restore_multipart_formats(server):
         assert decode(r.content).shape[:2] == (128, 128)
 
 
+def test_restore_compare(server):
+    face = face_image()
+    r = requests.post(server.url + "/v1/restore?compare=true&response=json", data=png_bytes(face))
+    assert r.status_code == 200, r.text
+    j = r.json()
+    both = decode(base64.b64decode(j["image"]))
+    assert both.shape == (64, 128, 3) and (j["width"], j["height"]) == (128, 64)
+    assert np.array_equal(both[:, :64], face)
+
+
 def test_restore_identity_is_exact(server):
     """strength 0, no denoise/sharpen, upscale 1: the output equals the input pixel for pixel."""
     image = solvay_part(320)
@@ -154,7 +164,7 @@ def test_batch_job(server):
     face = png_bytes(face_image())
     files = [("image", ("one.png", face)), ("image", ("two.jpg", jpg_bytes(face_image()))),
              ("image", ("broken.jpg", b"\xff\xd8\xff\xe0 not really")), ("image", ("notes.txt", b"hello"))]
-    r = requests.post(server.url + "/v1/jobs", files=files, data={"strength": "80", "format": "jpg"})
+    r = requests.post(server.url + "/v1/jobs", files=files, data={"strength": "80", "format": "jpeg", "compare": "on"})
     assert r.status_code == 202, r.text
     job_id = r.json()["id"]
     assert r.headers["Location"] == "/v1/jobs/" + job_id
@@ -178,7 +188,8 @@ def test_batch_job(server):
     r = requests.get(f"{server.url}/v1/jobs/{job_id}/result.zip")
     assert r.status_code == 200 and r.headers["Content-Type"] == "application/zip"
     with zipfile.ZipFile(io.BytesIO(r.content)) as z:
-        assert sorted(z.namelist()) == ["one.jpg", "report.json", "two.jpg"]
+        assert sorted(z.namelist()) == ["compare/one.jpg", "compare/two.jpg", "one.jpg", "report.json", "two.jpg"]
+        assert decode(z.read("compare/one.jpg")).shape == (64, 128, 3)
         assert decode(z.read("one.jpg")).shape == (64, 64, 3)
         report = json.loads(z.read("report.json"))
         assert report["params"]["strength"] == 80
