@@ -39,5 +39,20 @@ check "examples/python/ctypes_restore.py runs" grep -q "via ctypes" "$work/ct.lo
 "$work/venv/bin/python" -m pip uninstall -y -q gpen >/dev/null 2>&1
 check "pip uninstall" test $? -eq 0
 
+# With the project's own build/ already there (scripts/setup.sh made it), pip reuses it: seconds,
+# and no second build directory.
+if [ -f "$src/build/CMakeCache.txt" ] && [ ! -d "$src/build/pip" ]; then
+  start=$(date +%s)
+  "$work/venv/bin/python" -m pip install --no-build-isolation --no-index -v "$src" >"$work/pip2.log" 2>&1
+  check "pip install reusing build/" test $? -eq 0 || tail -30 "$work/pip2.log"
+  check "reuse announced" grep -q "reusing the CMake build in $src/build" "$work/pip2.log"
+  check "no second build directory" test ! -d "$src/build/pip"
+  check "reusing install under 90 s" test $(($(date +%s) - start)) -lt 90
+  (cd "$work" && "$work/venv/bin/python" -c "import gpen; assert 'site-packages' in gpen.__file__")
+  check "reused build's package imports" test $? -eq 0
+else
+  echo "SKIPPED: reuse of build/ not checked ($src/build absent, or build/pip exists already)"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
