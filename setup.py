@@ -62,6 +62,7 @@ setup(
     package_data={"gpen": ["*.pyi", "py.typed"]},
     ext_modules=[CMakeExtension("gpen._gpen")],
     cmdclass={"build_ext": CMakeBuild},
+    entry_points={"console_scripts": ["gpen=gpen.__main__:main"]},  # gpen-restore's flags, in Python
     python_requires=">=3.9",
     install_requires=[],  # numpy and (for gpen.export) torch come from the system: Debian's packages
     zip_safe=False,

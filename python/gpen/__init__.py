@@ -274,7 +274,7 @@ def restore_files(paths, out_dir: str, *, restorer: Optional[Restorer] = None, m
 
     ``paths``: a path or a list of files/directories. ``restorer`` (or ``model`` to create one).
     ``progress(d)`` is called after each file with done, failed, skipped, total, faces, elapsed,
-    eta, file, status. Restore parameters as in :meth:`Restorer.restore`. Returns the report:
+    eta, file, status, error. Restore parameters as in :meth:`Restorer.restore`. Returns the report:
     files (input, output, status, error, faces, seconds), counts, wall_seconds,
     compute_busy_fraction. Batch options (left out: the default):
 

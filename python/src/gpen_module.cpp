@@ -232,7 +232,8 @@ class PyRestorer {
         progress(py::dict(py::arg("done") = bp.done, py::arg("failed") = bp.failed, py::arg("skipped") = bp.skipped,
                           py::arg("total") = bp.total, py::arg("faces") = bp.faces, py::arg("elapsed") = bp.elapsed_s,
                           py::arg("eta") = bp.eta_s, py::arg("file") = bp.file ? bp.file->input : std::string(),
-                          py::arg("status") = bp.file ? gpen::file_status_name(bp.file->status) : ""));
+                          py::arg("status") = bp.file ? gpen::file_status_name(bp.file->status) : "",
+                          py::arg("error") = bp.file ? bp.file->error : std::string()));
       } catch (py::error_already_set& e) {
         e.restore();
         callback_error = py::reinterpret_steal<py::object>(PyErr_GetRaisedException_compat());

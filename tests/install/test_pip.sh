@@ -28,6 +28,8 @@ assert out.shape == (64, 64, 3)
 print("pip: gpen imported from", os.path.dirname(gpen.__file__))
 PY
 check "installed package works outside the source tree" test $? -eq 0
+"$work/venv/bin/gpen" --model "$models/random-64.pt" --aligned -q -o "$work/cmd-out" "$models/face-64.png"
+check "the gpen console command restores" test -s "$work/cmd-out/face-64.png"
 photo="$shared/data/solvay_conference_1927.png"
 [ -f "$photo" ] || photo="$models/face-64.png"
 "$work/venv/bin/python" "$src/examples/python/notebook.py" "$photo" "$work/nb" >"$work/nb.log" 2>&1
