@@ -62,6 +62,10 @@ def defaults(lib: ctypes.CDLL, struct_type):
 
 
 def main(argv) -> int:
+    if len(argv) < 2 or argv[1] in ("-h", "--help"):
+        print("usage: python ctypes_restore.py /path/to/libgpen_c.so [MODEL.pt]\n"
+              "  (libgpen_c.so is in build/lib/ after ./scripts/setup.sh)", file=sys.stderr)
+        return 2
     lib = open_library(argv[1])
     params = defaults(lib, RestorerParams)  # struct_size is set for us
     params.model_path = argv[2].encode() if len(argv) > 2 else None

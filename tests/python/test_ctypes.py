@@ -85,3 +85,11 @@ def test_errors_come_back_as_status_and_message(lib):
     assert lib.gpen_restorer_create(ctypes.byref(params), ctypes.byref(handle)) == 2
     assert lib.gpen_last_error() == b"model file not found: /nonexistent/model.pt"
     assert handle.value is None
+
+
+def test_example_prints_usage_without_arguments():
+    import subprocess
+    import sys
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "python", "ctypes_restore.py")
+    r = subprocess.run([sys.executable, path], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and r.stderr.startswith("usage: python ctypes_restore.py") and "Traceback" not in r.stderr
