@@ -7,6 +7,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 model=""
 if [ "${1:-}" = "--model" ]; then model=${2:?--model needs a path}; fi
+if [ -z "$model" ]; then
+  cat <<'MSG'
+demo: no GPEN weights given, so faces go through the classic path (it removes noise; it adds no
+      detail). For real restoration, download GPEN-BFR-512.pth from the GPEN authors' release, then:
+        PYTHONPATH=python /usr/bin/python3 -m gpen.export gpen --checkpoint GPEN-BFR-512.pth -o models/GPEN-BFR-512.pt
+        ./scripts/demo.sh --model models/GPEN-BFR-512.pt
+      (docs/getting-weights.md)
+MSG
+fi
 
 ./scripts/setup.sh
 mkdir -p out models
@@ -19,7 +28,7 @@ name=$(basename "${photo%.*}")
 if [ -n "$model" ]; then
   build/bin/gpen-restore --model "$model" --json out/report.json -o out "$photo"
 else
-  build/bin/gpen-restore --preset old-photo --json out/report.json -o out "$photo"
+  build/bin/gpen-restore --json out/report.json -o out "$photo"  # the classic path's defaults: never worse
 fi
 /usr/bin/python3 - "$photo" "out/$name.png" out/before-after.png <<'PY'
 import sys, cv2, numpy as np
