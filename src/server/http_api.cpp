@@ -110,7 +110,7 @@ HttpApi::HttpApi(const ServerConfig& config)
   ZipLimits limits;
   limits.max_files = config.max_job_files;
   limits.max_total_bytes = std::max<std::int64_t>(config.max_upload_bytes * 8, 1LL << 30);
-  jobs_ = std::make_unique<JobManager>(config.jobs_dir, models_, limits,
+  jobs_ = std::make_unique<JobManager>(config.jobs_dir, models_, limits, config.keep_jobs_hours,
                                        [this](long long faces, double s) { metrics_.add_job_work(faces, s); });
 }
 

@@ -29,7 +29,8 @@ struct JobManager::Job {
   std::string id;
   std::string state = "queued";  // queued, running, done, failed, cancelled
   std::string error;
-  double created = 0.0;  // seconds since the epoch
+  double created = 0.0;   // seconds since the epoch
+  double finished_at = 0.0;  // when it ended (done, failed, cancelled); 0 while it has not
   std::vector<std::pair<std::string, std::string>> fields;
   RestoreRequest request;
   std::vector<File> files;
@@ -126,15 +127,16 @@ void remove_temporaries(const fs::path& job_dir) {
 
 }  // namespace
 
-JobManager::JobManager(std::string jobs_dir, ModelRegistry& models, ZipLimits limits,
+JobManager::JobManager(std::string jobs_dir, ModelRegistry& models, ZipLimits limits, double keep_hours,
                        std::function<void(long long, double)> on_work)
-    : dir_(std::move(jobs_dir)), models_(models), limits_(limits), on_work_(std::move(on_work)) {
+    : dir_(std::move(jobs_dir)), models_(models), limits_(limits), keep_hours_(keep_hours), on_work_(std::move(on_work)) {
   std::error_code ec;
   fs::create_directories(dir_, ec);
   if (!fs::is_directory(dir_, ec)) {
     throw Error(ErrorCode::InvalidArgument, "cannot create the jobs directory " + dir_);
   }
   load_existing();
+  remove_expired();
   worker_ = std::thread([this] { run_worker(); });
 }
 
@@ -237,7 +239,8 @@ std::string JobManager::submit(const std::vector<UploadedFile>& uploads,
   return job->id;
 }
 
-void JobManager::save(const Job& job) const {
+void JobManager::save(Job& job) const {
+  if (job.finished() && job.finished_at == 0.0) job.finished_at = now_epoch();
   Json files = Json::array();
   for (const Job::File& f : job.files) {
     Json file = {{"name", f.name}, {"state", f.state}};
@@ -246,8 +249,9 @@ void JobManager::save(const Job& job) const {
   }
   Json fields = Json::array();
   for (const auto& [name, value] : job.fields) fields.push_back({name, value});
-  const Json j = {{"id", job.id}, {"state", job.state}, {"error", job.error}, {"created", job.created},
-                  {"fields", fields}, {"files", files}};
+  const Json j = {{"id", job.id},           {"state", job.state},   {"error", job.error},
+                  {"created", job.created}, {"finished", job.finished_at}, {"fields", fields},
+                  {"files", files}};
   write_text_atomically(job.dir / "job.json", json::dump(j, 1) + "\n");
 }
 
@@ -270,6 +274,7 @@ void JobManager::load_existing() {
       job->state = j.at("state").get<std::string>();
       job->error = j.value("error", "");
       job->created = j.value("created", 0.0);
+      job->finished_at = j.value("finished", 0.0);
       for (const Json& f : j.at("fields")) job->fields.emplace_back(f.at(0).get<std::string>(), f.at(1).get<std::string>());
       for (const Json& f : j.at("files")) {
         job->files.push_back({f.at("name").get<std::string>(), f.value("state", "queued"), f.value("error", ""), 0});
@@ -296,6 +301,26 @@ void JobManager::load_existing() {
   }
 }
 
+void JobManager::remove_expired() {
+  if (keep_hours_ <= 0.0) return;
+  const double cutoff = now_epoch() - keep_hours_ * 3600.0;
+  std::vector<fs::path> expired;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto it = jobs_.begin(); it != jobs_.end();) {
+      const Job& job = *it->second;
+      if (job.finished() && job.finished_at > 0.0 && job.finished_at < cutoff) {
+        expired.push_back(job.dir);
+        it = jobs_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  std::error_code ec;
+  for (const fs::path& dir : expired) fs::remove_all(dir, ec);
+}
+
 void JobManager::notify(Job& job) {
   ++job.version;
   changed_.notify_all();
@@ -306,7 +331,12 @@ void JobManager::run_worker() {
     std::shared_ptr<Job> job;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      changed_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      // Idle: wake now and then to remove finished jobs past --keep-jobs-hours.
+      if (!changed_.wait_for(lock, std::chrono::minutes(10), [&] { return stopping_ || !queue_.empty(); })) {
+        lock.unlock();
+        remove_expired();
+        continue;
+      }
       if (stopping_) return;
       const auto it = jobs_.find(queue_.front());
       queue_.pop_front();
@@ -329,6 +359,7 @@ void JobManager::run_worker() {
     } catch (const std::exception& e) {
       std::fprintf(stderr, "gpen-server: job %s: %s\n", job->id.c_str(), e.what());
     }
+    remove_expired();
   }
 }
 

@@ -35,8 +35,10 @@ struct UploadedFile {
 
 class JobManager {
  public:
-  /// Creates jobs_dir if needed and resumes the jobs found in it.
-  JobManager(std::string jobs_dir, ModelRegistry& models, ZipLimits limits,
+  /// Creates jobs_dir if needed and resumes the jobs found in it. Finished jobs older than
+  /// `keep_hours` (0: kept until deleted) are removed with their files: at start, after each
+  /// job, and every 10 minutes while idle.
+  JobManager(std::string jobs_dir, ModelRegistry& models, ZipLimits limits, double keep_hours,
              std::function<void(long long faces, double compute_s)> on_work);
   ~JobManager();
 
@@ -69,7 +71,8 @@ class JobManager {
   void run_worker();
   void run_job(Job& job);
   void load_existing();
-  void save(const Job& job) const;
+  void save(Job& job) const;
+  void remove_expired();
   void notify(Job& job);
   json::Json status_json(const Job& job) const;
   std::shared_ptr<Job> find(const std::string& id) const;
@@ -77,6 +80,7 @@ class JobManager {
   const std::string dir_;
   ModelRegistry& models_;
   const ZipLimits limits_;
+  const double keep_hours_;
   std::function<void(long long, double)> on_work_;
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;

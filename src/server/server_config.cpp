@@ -71,6 +71,8 @@ const std::vector<ServerFlag>& server_flags() {
          [](ServerConfig& c, const std::string& v) { c.max_job_files = static_cast<int>(parse_integer("max-job-files", v, 1, 1000000)); }},
         {"jobs-dir", "DIR", "batch jobs and their results (default ~/.cache/gpen/jobs)",
          [](ServerConfig& c, const std::string& v) { c.jobs_dir = v; }},
+        {"keep-jobs-hours", "N", "finished batch jobs and their files are removed after N hours (default 168; 0 keeps them)",
+         [](ServerConfig& c, const std::string& v) { c.keep_jobs_hours = static_cast<double>(parse_integer("keep-jobs-hours", v, 0, 1000000)); }},
         {"api-key", "KEY", "require 'Authorization: Bearer KEY' on every /v1 call (or GPEN_API_KEY)",
          [](ServerConfig& c, const std::string& v) { c.api_key = v; }},
         {"cors-origin", "ORIGIN", "send Access-Control-Allow-Origin: ORIGIN (e.g. * or https://example.org)",

@@ -21,6 +21,7 @@ struct ServerConfig {
   std::int64_t max_pixels = 50'000'000;  ///< decoded images larger than this: 422
   int max_job_files = 1000;              ///< images in one batch job
   std::string jobs_dir;                  ///< default: $XDG_CACHE_HOME/gpen/jobs or ~/.cache/gpen/jobs
+  double keep_jobs_hours = 168;          ///< finished jobs are removed after this; 0: kept until deleted
   std::string api_key;                   ///< --api-key or GPEN_API_KEY; empty: no auth
   std::string cors_origin;               ///< Access-Control-Allow-Origin value; empty: none
   bool quiet = false;                    ///< no request log

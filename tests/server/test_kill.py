@@ -2,6 +2,7 @@
 finishes, keeping what was done; no partial or temporary file remains."""
 
 import io
+import json
 import os
 import signal
 import time
@@ -76,5 +77,34 @@ def test_sigterm_checkpoints(tmp_path):
     server = Server(jobs, "--threads", "1")
     try:
         assert server.wait_job(job_id, timeout=180)["state"] == "done"
+    finally:
+        assert server.stop() == 0
+
+
+def test_finished_jobs_expire(tmp_path):
+    """Finished jobs are removed after --keep-jobs-hours (at start here); 0 keeps them."""
+    jobs = tmp_path / "jobs"
+    server = Server(jobs)
+    try:
+        photo = png_bytes(solvay_part(300))
+        old = server.wait_job(requests.post(server.url + "/v1/jobs", files=[("image", ("a.png", photo))]).json()["id"])
+        new = server.wait_job(requests.post(server.url + "/v1/jobs", files=[("image", ("b.png", photo))]).json()["id"])
+        assert old["state"] == new["state"] == "done"
+    finally:
+        assert server.stop() == 0
+    record = json.loads((jobs / old["id"] / "job.json").read_text())
+    assert record["finished"] > record["created"] > 0
+    record["finished"] = 1.0  # long ago
+    (jobs / old["id"] / "job.json").write_text(json.dumps(record))
+    server = Server(jobs, "--keep-jobs-hours", "0")  # 0: nothing expires
+    try:
+        assert requests.get(f"{server.url}/v1/jobs/{old['id']}").status_code == 200
+    finally:
+        assert server.stop() == 0
+    server = Server(jobs)  # the default: a week
+    try:
+        assert requests.get(f"{server.url}/v1/jobs/{old['id']}").status_code == 404
+        assert not (jobs / old["id"]).exists()
+        assert requests.get(f"{server.url}/v1/jobs/{new['id']}").json()["state"] == "done"
     finally:
         assert server.stop() == 0
