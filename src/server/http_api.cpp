@@ -34,6 +34,15 @@ void send_error(httplib::Response& res, const ApiError& e) {
   if (e.status() == 503) res.set_header("Retry-After", "1");
 }
 
+ApiError upload_too_large(std::uint64_t max_bytes) {
+  return ApiError(413, "too-large", "the upload is larger than " + std::to_string(max_bytes >> 20) +
+                                        " MiB (the server's --max-upload-mb)");
+}
+
+ApiError unauthorized() {
+  return ApiError(401, "unauthorized", "this server needs 'Authorization: Bearer <key>' (--api-key)");
+}
+
 std::string content_type_of(const std::string& format) {
   if (format == "jpg" || format == "jpeg") return "image/jpeg";
   if (format == "webp") return "image/webp";
@@ -77,15 +86,11 @@ Body read_body(const httplib::Request& req, const httplib::ContentReader& reader
   if (!complete) {
     // The HTTP library stops at the payload limit (and drains the rest unread into memory).
     if (!req.has_header("Content-Length") || req.get_header_value<std::uint64_t>("Content-Length") > max_bytes) {
-      throw ApiError(413, "too-large", "the upload is larger than " + std::to_string(max_bytes >> 20) +
-                                           " MiB (the server's --max-upload-mb)");
+      throw upload_too_large(max_bytes);
     }
     throw ApiError(400, "bad-body", "the request body could not be read (cut short, or malformed multipart)");
   }
-  if (body.bytes.size() > max_bytes) {  // multipart framing has its own allowance; bare bytes do not
-    throw ApiError(413, "too-large", "the upload is larger than " + std::to_string(max_bytes >> 20) +
-                                         " MiB (the server's --max-upload-mb)");
-  }
+  if (body.bytes.size() > max_bytes) throw upload_too_large(max_bytes);  // multipart framing has an allowance; bare bytes do not
   return body;
 }
 
@@ -131,7 +136,9 @@ void HttpApi::install(httplib::Server& server) {
   const std::size_t threads = static_cast<std::size_t>(config_.workers + config_.queue + 32);
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   // Multipart framing on top of the largest upload; a larger body gets 413 unread.
-  server.set_payload_max_length(static_cast<std::size_t>(config_.max_upload_bytes) + (1 << 20));
+  const std::uint64_t max_upload = static_cast<std::uint64_t>(config_.max_upload_bytes);
+  const std::uint64_t payload_limit = max_upload + (1 << 20);
+  server.set_payload_max_length(static_cast<std::size_t>(payload_limit));
   server.set_read_timeout(30);
   server.set_write_timeout(30);
   server.set_keep_alive_max_count(100);
@@ -147,32 +154,28 @@ void HttpApi::install(httplib::Server& server) {
   }
   server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (req.method == "OPTIONS" || authorized(req)) return httplib::Server::HandlerResponse::Unhandled;
-    send_error(res, ApiError(401, "unauthorized", "this server needs 'Authorization: Bearer <key>' (--api-key)"));
+    send_error(res, unauthorized());
     res.set_header("WWW-Authenticate", "Bearer");
     return httplib::Server::HandlerResponse::Handled;
   });
   // curl and browsers may ask first: refuse a too-large or unauthorised body before it is sent.
-  server.set_expect_100_continue_handler([this](const httplib::Request& req, httplib::Response& res) {
+  server.set_expect_100_continue_handler([this, max_upload, payload_limit](const httplib::Request& req, httplib::Response& res) {
     if (!authorized(req)) {
-      send_error(res, ApiError(401, "unauthorized", "this server needs 'Authorization: Bearer <key>' (--api-key)"));
+      send_error(res, unauthorized());
       return 401;
     }
-    const auto length = req.get_header_value<std::uint64_t>("Content-Length");
-    if (length > static_cast<std::uint64_t>(config_.max_upload_bytes) + (1 << 20)) {
-      send_error(res, ApiError(413, "too-large", "the upload is larger than the server's --max-upload-mb"));
+    if (req.get_header_value<std::uint64_t>("Content-Length") > payload_limit) {
+      send_error(res, upload_too_large(max_upload));
       return 413;
     }
     return 100;
   });
-  server.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req, httplib::Response& res) {
+  server.set_error_handler(httplib::Server::HandlerWithResponse([max_upload](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
     std::string message;
     switch (res.status) {
       case 404: message = "no such endpoint: " + req.method + " " + req.path; break;
-      case 413:
-        message = "the upload is larger than " + std::to_string(config_.max_upload_bytes >> 20) +
-                  " MiB (the server's --max-upload-mb)";
-        break;
+      case 413: message = upload_too_large(max_upload).what(); break;
       default: message = "HTTP " + std::to_string(res.status) + " (" + status_code_name(res.status) + ")";
     }
     res.set_content(error_body(status_code_name(res.status), message), kJson);

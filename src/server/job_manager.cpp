@@ -217,14 +217,9 @@ std::string JobManager::submit(const std::vector<UploadedFile>& uploads,
     }
     if (images == 0) throw ApiError(400, "no-images", "the upload holds no image files (jpg, jpeg, png, webp, bmp, tif, tiff)");
     std::sort(job->files.begin(), job->files.end(), [](const Job::File& a, const Job::File& b) { return a.name < b.name; });
+    job->dir = incoming;  // saved in the incoming folder, then the folder is renamed into place
+    save(*job);
     job->dir = fs::path(dir_) / job->id;
-    Job staged;  // saved from the incoming folder, then the folder is renamed into place
-    staged.dir = incoming;
-    staged.id = job->id;
-    staged.created = job->created;
-    staged.fields = job->fields;
-    staged.files = job->files;
-    save(staged);
     fs::rename(incoming, job->dir);
   } catch (...) {
     fs::remove_all(incoming, ec);
@@ -420,26 +415,29 @@ void JobManager::run_job(Job& job) {
   if (on_work_) on_work_(report.faces, report.compute_busy_s);
   if (interrupted) return;
 
-  // The report and the zip of everything written.
+  // The report and the zip of everything written (with compare, outputs/compare/... too).
   Json files = Json::array();
+  std::set<std::string> reported;
   std::vector<std::pair<std::string, std::string>> entries;
   for (const FileReport& f : report.files) {
     Json file = json::file_report_json(f);
-    file["input"] = fs::path(f.input).lexically_relative(inputs).string();
+    const std::string input = fs::path(f.input).lexically_relative(inputs).string();
     const std::string output = fs::path(f.output).lexically_relative(outputs).string();
+    file["input"] = input;
     file["output"] = output;
     files.push_back(file);
+    reported.insert(input);
+    if (f.status != FileStatus::Restored && f.status != FileStatus::Skipped) continue;
     std::error_code ec;
-    if ((f.status == FileStatus::Restored || f.status == FileStatus::Skipped) && fs::is_regular_file(f.output, ec)) {
-      entries.emplace_back(output, f.output);
+    if (fs::is_regular_file(f.output, ec)) entries.emplace_back(output, f.output);
+    const fs::path comparison = outputs / "compare" / output;
+    if (options.compare && fs::is_regular_file(comparison, ec)) {
+      entries.emplace_back("compare/" + output, comparison.string());
     }
   }
-  for (const Job::File& f : job.files) {
-    if (!index_of.count(f.name) || f.state != "failed" || f.error.empty()) continue;
-    if (std::none_of(report.files.begin(), report.files.end(), [&](const FileReport& r) {
-          return fs::path(r.input).lexically_relative(inputs).string() == f.name;
-        })) {
-      files.push_back({{"input", f.name}, {"status", "failed"}, {"error", f.error}});  // refused at upload
+  for (const Job::File& f : job.files) {  // refused at upload: not in the engine's report
+    if (f.state == "failed" && !reported.count(f.name)) {
+      files.push_back({{"input", f.name}, {"status", "failed"}, {"error", f.error}});
     }
   }
   const ModelInfo& model = restorer->model();
@@ -452,15 +450,6 @@ void JobManager::run_job(Job& job) {
                             {"summary", json::batch_summary_json(report)},
                             {"seconds", seconds}};
   write_text_atomically(job.dir / "report.json", json::dump(report_json, 1) + "\n");
-  // With compare, the side-by-side images (outputs/compare/...) go in too.
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(outputs / "compare", ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    if (it->is_regular_file(ec) && !name.empty() && name[0] != '.') {
-      entries.emplace_back(it->path().lexically_relative(outputs).string(), it->path().string());
-    }
-  }
   entries.emplace_back("report.json", (job.dir / "report.json").string());
   pack_files((job.dir / "result.zip").string(), entries);
 

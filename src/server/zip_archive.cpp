@@ -26,6 +26,11 @@ struct ZipFileCloser {
 
 ApiError bad_zip(const std::string& message) { return ApiError(400, "bad-zip", message); }
 
+ApiError unpacks_too_large(const ZipLimits& limits) {
+  return ApiError(413, "too-large",
+                  "the zip's images unpack to more than " + std::to_string(limits.max_total_bytes >> 20) + " MiB");
+}
+
 // A relative path of plain components: no absolute path, "..", backslash or control character.
 bool is_safe_entry_name(const std::string& name) {
   if (name.empty() || name[0] == '/') return false;
@@ -90,8 +95,7 @@ std::vector<std::string> unpack_images(const std::string& data, const std::strin
     }
     total += static_cast<std::int64_t>(st.size);
     if (total > limits.max_total_bytes) {
-      throw ApiError(413, "too-large", "the zip's images unpack to more than " +
-                                           std::to_string(limits.max_total_bytes >> 20) + " MiB");
+      throw unpacks_too_large(limits);
     }
     const std::string target = target_name(name);
     if (!target.empty()) images.emplace_back(static_cast<zip_uint64_t>(i), target);
@@ -115,8 +119,7 @@ std::vector<std::string> unpack_images(const std::string& data, const std::strin
       while ((n = zip_fread(in.get(), buffer.data(), buffer.size())) > 0) {
         unpacked += n;
         if (unpacked > limits.max_total_bytes) {
-          throw ApiError(413, "too-large", "the zip's images unpack to more than " +
-                                               std::to_string(limits.max_total_bytes >> 20) + " MiB");
+          throw unpacks_too_large(limits);
         }
         out.write(buffer.data(), n);
       }
