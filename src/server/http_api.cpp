@@ -156,16 +156,19 @@ void HttpApi::install(httplib::Server& server) {
     if (req.method == "OPTIONS" || authorized(req)) return httplib::Server::HandlerResponse::Unhandled;
     send_error(res, unauthorized());
     res.set_header("WWW-Authenticate", "Bearer");
+    res.set_header("Connection", "close");  // a body, if any, is left unread: not the next request
     return httplib::Server::HandlerResponse::Handled;
   });
   // curl and browsers may ask first: refuse a too-large or unauthorised body before it is sent.
   server.set_expect_100_continue_handler([this, max_upload, payload_limit](const httplib::Request& req, httplib::Response& res) {
     if (!authorized(req)) {
       send_error(res, unauthorized());
+      res.set_header("Connection", "close");  // the body is not sent: nothing else may follow
       return 401;
     }
     if (req.get_header_value<std::uint64_t>("Content-Length") > payload_limit) {
       send_error(res, upload_too_large(max_upload));
+      res.set_header("Connection", "close");  // the body is not sent: nothing else may follow
       return 413;
     }
     return 100;

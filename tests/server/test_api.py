@@ -135,6 +135,18 @@ def test_limits(tmp_path):
     try:
         big = os.urandom(3 << 20)
         body = error_of(requests.post(s.url + "/v1/restore", data=big), 413, "too-large", "1 MiB")
+        # A client that asks first (Expect: 100-continue, as curl does) is refused before sending,
+        # with one answer and the connection closed (so no body bytes are read as requests).
+        import http.client
+        conn = http.client.HTTPConnection(s.url.split("//")[1], timeout=30)
+        conn.putrequest("POST", "/v1/restore")
+        conn.putheader("Content-Length", str(len(big)))
+        conn.putheader("Expect", "100-continue")
+        conn.endheaders()
+        answer = conn.getresponse()
+        assert answer.status == 413 and answer.getheader("Connection") == "close"
+        assert json.loads(answer.read())["error"]["code"] == "too-large"
+        conn.close()
         # The server is still there and answers the next request on a new connection.
         face = png_bytes(face_image())  # 64x64 = 4096 pixels, over --max-pixels 2000
         error_of(requests.post(s.url + "/v1/restore", data=face), 422, "invalid-image", "the limit is 0.0 megapixels")
