@@ -59,7 +59,7 @@ setup(
     description="Restore faces in old, blurred and noisy photographs with GPEN",
     packages=["gpen"],
     package_dir={"": "python"},
-    package_data={"gpen": ["*.pyi", "py.typed"]},
+    package_data={"gpen": ["*.pyi", "py.typed", "catalogue.json"]},
     ext_modules=[CMakeExtension("gpen._gpen")],
     cmdclass={"build_ext": CMakeBuild},
     entry_points={"console_scripts": ["gpen=gpen.__main__:main"]},  # gpen-restore's flags, in Python

@@ -109,7 +109,7 @@ typedef gpen_abort_fn gpen_cancel_fn; /* the 0.1 name */
 
 typedef struct gpen_restorer_params {
   uint32_t struct_size;
-  const char* model_path;  /* NULL or "": classic path, no model */
+  const char* model_path;  /* a catalogue name, a .pth or an exported .pt; NULL or "": classic path */
   const char* device;      /* "cpu", "cuda", "cuda:N" */
   const char* detector;    /* "dlib" or "retinaface:PATH" */
   int threads;             /* 0 = all cores */
@@ -119,6 +119,8 @@ typedef struct gpen_restorer_params {
   int memory_limit_mb;     /* CUDA only: cap on the caching allocator, MiB; 0 = none */
   int warmup;              /* CUDA only: one max_batch batch at load (default 1) */
   gpen_photo_ops photo_ops;
+  /* since 0.3: */
+  int download;            /* fetch a catalogue model that is not cached yet (gpen models pull) */
 } gpen_restorer_params;
 
 /* Device memory held by LibTorch's caching allocator on the restorer's device (the process's

@@ -27,7 +27,9 @@ class GPEN_API FaceDetector {
 ///  - "dlib": dlib's HOG frontal face detector with the 68-point shape predictor from Debian's
 ///    libdlib-data (/usr/share/dlib/shape_predictor_68_face_landmarks.dat, or $GPEN_DLIB_LANDMARKS),
 ///    reduced to 5 points. Finds upright faces down to ~min_face_size by upsampling.
-///  - "retinaface:PATH": a RetinaFace TorchScript model exported by `python -m gpen.export retinaface`.
+///  - "retinaface:NAME|PATH": a RetinaFace model: a catalogue name ("RetinaFace-R50", cached by
+///    `gpen models pull`), a published .pth (converted once) or a .pt from `python -m gpen.export
+///    retinaface` (resolved as gpen::resolve_model does, without downloading).
 /// `device` is used by model-based detectors ("cpu", "cuda:N"). Throws gpen::Error.
 GPEN_API std::unique_ptr<FaceDetector> make_face_detector(const std::string& spec,
                                                  const std::string& device = "cpu");

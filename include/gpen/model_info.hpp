@@ -31,7 +31,8 @@ struct MemoryStats {
 };
 
 /// Reads a model file's metadata without loading the network (cheap: for listing a folder of
-/// models). Throws gpen::Error FileNotFound, InvalidModel or UnsupportedModel, as a Restorer would.
+/// models). Takes what a Restorer takes (a catalogue name, a .pth, a .pt: gpen/models.hpp), never
+/// downloading. Throws gpen::Error FileNotFound, InvalidModel or UnsupportedModel, as a Restorer would.
 GPEN_API ModelInfo read_model_info(const std::string& path);
 
 }  // namespace gpen

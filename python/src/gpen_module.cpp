@@ -146,6 +146,7 @@ class PyRestorer {
  public:
   explicit PyRestorer(const py::dict& options) {
     const gpen::RestorerOptions o = from_dict<gpen::RestorerOptions>(options, gpen::ParamGroup::Restorer);
+    py::gil_scoped_release release;  // loading (and a download or conversion) can take a while
     restorer_ = std::make_unique<gpen::Restorer>(o);
   }
 

@@ -154,11 +154,14 @@ void append_option(std::ostringstream& out, const std::string& left, const std::
 
 std::string usage() {
   std::ostringstream out;
-  out << R"(usage: gpen-restore [--model M.pt] [options] -o OUTDIR IMAGE|DIR...
+  out << R"(usage: gpen-restore [--model NAME|FILE] [options] -o OUTDIR IMAGE|DIR...
+       gpen-restore models list | pull NAME | convert FILE.pth | path NAME
 
-Restores the faces in photographs with a GPEN model exported by `python -m gpen.export`;
-without --model, faces are enhanced by the classic (model-free) path. Each result is written
-as OUTDIR/<stem>.<format>; files found in an input directory keep their relative path.
+Restores the faces in photographs with a GPEN model: a name from the catalogue, fetched once
+with `gpen models pull GPEN-BFR-512` (`gpen` is this program by another name), a published .pth
+(converted once into the cache) or a .pt exported by `python -m gpen.export`. Without --model,
+faces are enhanced by the classic (model-free) path. Each result is written as
+OUTDIR/<stem>.<format>; files found in an input directory keep their relative path.
 )";
   const char* titles[] = {"Restore parameters (per photo):", "Restorer options (model, device):",
                           "Batch options (files, stages):"};

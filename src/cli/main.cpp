@@ -11,6 +11,7 @@
 #include "cli_args.hpp"
 #include "gpen/gpen.hpp"
 #include "app/openmp_env.hpp"
+#include "models_command.hpp"
 #include "report.hpp"
 
 namespace {
@@ -66,6 +67,9 @@ class ProgressPrinter {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && std::string(argv[1]) == "models") {
+    return gpen::cli::run_models_command(std::vector<std::string>(argv + 2, argv + argc));
+  }
   gpen::app::ensure_passive_openmp_wait(argv);
   gpen::cli::CliArgs args;
   std::unique_ptr<gpen::Restorer> restorer;
@@ -98,8 +102,8 @@ int main(int argc, char** argv) {
                  "where there is noise; no detail is added), not through GPEN.\n";
   } else if (restorer->model().random_weights) {
     std::cerr << "gpen-restore: note: " << args.options.model_path
-              << " has RANDOM weights (a test model): its output is noise. Export a published "
-                 "checkpoint with `python -m gpen.export` for real restoration.\n";
+              << " has RANDOM weights (a test model): its output is noise. For real restoration: "
+                 "gpen models pull GPEN-BFR-512, then --model GPEN-BFR-512.\n";
   }
 
   std::signal(SIGINT, on_signal);

@@ -5,12 +5,14 @@
 
 #include "gpen/error.hpp"
 #include "gpen/model_info.hpp"
+#include "gpen/models.hpp"
 #include "model/model_metadata.hpp"
 #include "model/torchscript_file.hpp"
 
 namespace gpen {
 
-ModelInfo read_model_info(const std::string& path) {
+ModelInfo read_model_info(const std::string& name_or_path) {
+  const std::string path = resolve_model(name_or_path);
   detail::check_model_file(path);
   std::string json;
   try {

@@ -8,6 +8,7 @@
 #include "device/cuda_support.hpp"
 #include "device/device.hpp"
 #include "gpen/error.hpp"
+#include "gpen/models.hpp"
 #include "model/torch_errors.hpp"
 
 namespace gpen::detail {
@@ -50,6 +51,13 @@ void warm_up(const FaceEnhancer& enhancer, int max_batch) {
   with_torch_errors("warm-up of " + enhancer.info().path, [&] { return enhancer.enhance(blank); });
 }
 
+// The detector spec with a catalogue name fetched first when the options say to download.
+std::string detector_spec(const RestorerOptions& options) {
+  const std::string prefix = "retinaface:";
+  if (!options.download || options.detector.rfind(prefix, 0) != 0) return options.detector;
+  return prefix + resolve_model(options.detector.substr(prefix.size()), true);
+}
+
 void stop_if_asked(const RestoreParams& params) {
   if (params.should_stop && params.should_stop()) {
     throw Error(ErrorCode::Cancelled, "cancelled: should_stop returned true");
@@ -72,7 +80,8 @@ RestoreEngine::RestoreEngine(const RestorerOptions& options, std::unique_ptr<Fac
     enhancer_ = make_classic_enhancer();
     return;
   }
-  enhancer_ = make_gpen_enhancer(options.model_path, device_, dtype, options.max_batch);
+  enhancer_ = make_gpen_enhancer(resolve_model(options.model_path, options.download), device_, dtype,
+                                 options.max_batch);
   has_model_ = true;
   photo_ops_on_device_ = options.photo_ops == PhotoOps::Device || (options.photo_ops == PhotoOps::Auto && device_.is_cuda());
   if (options.warmup && device_.is_cuda()) warm_up(*enhancer_, options.max_batch);
@@ -80,7 +89,7 @@ RestoreEngine::RestoreEngine(const RestorerOptions& options, std::unique_ptr<Fac
 
 const FaceDetector& RestoreEngine::detector() const {
   std::call_once(detector_once_, [this] {
-    if (!detector_) detector_ = make_face_detector(options_.detector, options_.device);
+    if (!detector_) detector_ = make_face_detector(detector_spec(options_), options_.device);
   });
   return *detector_;
 }

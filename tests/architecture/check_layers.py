@@ -12,14 +12,15 @@ import sys
 # Bottom to top. A folder may include the folders listed for it (and itself).
 ALLOWED = {
     "core": [],
+    "catalogue": ["core"],  # the model catalogue, the cache, name resolution
     "imaging": ["core"],
     "io": ["core", "imaging"],
     "device": ["core", "imaging"],
-    "model": ["core", "imaging", "device"],
-    "detect": ["core", "imaging", "device", "model"],
-    "photo": ["core", "imaging", "device", "model", "detect"],
-    "restorer": ["core", "imaging", "io", "device", "model", "detect", "photo"],
-    "batch": ["core", "imaging", "io", "device", "model", "detect", "photo", "restorer"],
+    "model": ["core", "catalogue", "imaging", "device"],
+    "detect": ["core", "catalogue", "imaging", "device", "model"],
+    "photo": ["core", "catalogue", "imaging", "device", "model", "detect"],
+    "restorer": ["core", "catalogue", "imaging", "io", "device", "model", "detect", "photo"],
+    "batch": ["core", "catalogue", "imaging", "io", "device", "model", "detect", "photo", "restorer"],
     "json": [],  # front ends' shared JSON vocabulary: the public API only
     "app": [],  # front ends' process set-up (OpenMP policy): the public API only
     "cli": ["json", "app"],  # a front end: the public API only
