@@ -2,18 +2,18 @@
 # Restores a real photograph and a sample face into out/.
 #   ./scripts/demo.sh                  no model: the classic (model-free) path on the photo, and
 #                                      a small RANDOM-weight GPEN model on the face (output: noise)
-#   ./scripts/demo.sh --model M.pt     your exported GPEN model for both (docs/getting-weights.md)
+#   ./scripts/demo.sh --model NAME|M.pt  a model (GPEN-BFR-512 after `build/bin/gpen models pull
+#                                      GPEN-BFR-512`, a .pth, or an exported .pt) for both
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=""
-if [ "${1:-}" = "--model" ]; then model=${2:?--model needs a path}; fi
+if [ "${1:-}" = "--model" ]; then model=${2:?--model needs a name or a path}; fi
 if [ -z "$model" ]; then
   cat <<'MSG'
-demo: no GPEN weights given, so faces go through the classic path (it removes noise; it adds no
-      detail). For real restoration, download GPEN-BFR-512.pth from the GPEN authors' release, then:
-        PYTHONPATH=python /usr/bin/python3 -m gpen.export gpen --checkpoint GPEN-BFR-512.pth -o models/GPEN-BFR-512.pt
-        ./scripts/demo.sh --model models/GPEN-BFR-512.pt
-      (docs/getting-weights.md)
+demo: for real restoration, one command fetches the published GPEN weights (after this demo has built):
+        build/bin/gpen models pull GPEN-BFR-512 && ./scripts/demo.sh --model GPEN-BFR-512
+      Without them (now), faces go through the classic path: it removes noise where there is noise
+      and adds no detail (docs/getting-weights.md).
 MSG
 fi
 
@@ -65,15 +65,14 @@ echo "demo: aligned face  out/astronaut-face.png -> out/faces/astronaut-face.png
 if [ "$random" = 1 ]; then
   cat <<'MSG'
 
-NOTE: no GPEN model was given. The photo's faces went through the classic path (denoise,
-white balance, local contrast, sharpening). The aligned face went through a RANDOM-WEIGHT GPEN
+NOTE: no GPEN model was given. The photo's faces went through the classic path (noise removed
+where there is noise; no detail added). The aligned face went through a RANDOM-WEIGHT GPEN
 model (models/random-256.pt), so that output is noise: it shows the model path runs, not what
-GPEN does. For real restoration, download a published checkpoint (e.g. GPEN-BFR-512.pth from
-the GPEN authors' release), convert it, and run the demo with it:
+GPEN does. For real restoration, fetch the published weights (download, check, convert, cache)
+and run the demo with them:
 
-  PYTHONPATH=python /usr/bin/python3 -m gpen.export gpen --checkpoint GPEN-BFR-512.pth \
-      --size 512 --channel-multiplier 2 --narrow 1 -o models/GPEN-BFR-512.pt
-  ./scripts/demo.sh --model models/GPEN-BFR-512.pt
+  build/bin/gpen models pull GPEN-BFR-512
+  ./scripts/demo.sh --model GPEN-BFR-512
 
 See docs/getting-weights.md.
 MSG

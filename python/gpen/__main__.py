@@ -2,7 +2,8 @@
 over the Python package. The flags are generated from the parameter table, as gpen-restore's
 are: `--strength`, `--mode`, `--model`, `--batch-size`, `-o/--output`, `--compare`, ...
 
-    gpen --model models/GPEN-BFR-512.pt -o restored/ family.jpg album/
+    gpen models pull GPEN-BFR-512          # once: download, check, convert, cache
+    gpen --model GPEN-BFR-512 -o restored/ family.jpg album/
 
 Exit status: 0 all restored, 1 some failed, 2 nothing ran (bad flags, model, inputs), 130
 interrupted.
@@ -24,8 +25,9 @@ def _flag(name):
 
 def _parser(table):
     p = argparse.ArgumentParser(
-        prog="gpen", description="Restore the faces in photographs with a GPEN model exported by "
-        "`python -m gpen.export`; without --model, the classic (model-free) path. Each result is "
+        prog="gpen", description="Restore the faces in photographs with a GPEN model: a name "
+        "(`gpen models pull GPEN-BFR-512` fetches it once; `gpen models list`), a published .pth or "
+        "an exported .pt; without --model, the classic (model-free) path. Each result is "
         "written to OUTDIR/<name>.<format>.", allow_abbrev=False)
     p.add_argument("inputs", nargs="*", metavar="IMAGE|DIR", help="photos, or folders of photos")
     p.add_argument("--preset", help="a named parameter set, applied first: " + ", ".join(_preset_names()))
@@ -71,6 +73,10 @@ def _value(info, text):
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["models"]:  # gpen models list | pull NAME | convert FILE.pth | path NAME
+        from . import models
+        return models.main(argv[1:])
     import gpen
     table = {name: dict(info, name=name) for name, info in gpen.param_table().items()}
     args = _parser(table).parse_args(argv)

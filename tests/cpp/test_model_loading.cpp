@@ -1,3 +1,6 @@
+#include <cstdlib>
+#include <filesystem>
+
 #include "gpen/restorer.hpp"
 #include "test_support.hpp"
 
@@ -21,6 +24,26 @@ TEST_CASE("model: a random-weight export loads and describes itself") {
   CHECK(r.model().exporter_version == "0.1.0");
 }
 
+// Published checkpoints (zip or legacy pickle) are converted once into the cache by
+// `python3 -m gpen.models convert`; without Python, the error says so.
+TEST_CASE("model: a published .pth is converted once into the cache, or refused clearly without Python") {
+  const std::string cache = (std::filesystem::temp_directory_path() / "gpen-test-cache").string();
+  std::filesystem::remove_all(cache);
+  ::setenv("GPEN_HOME", cache.c_str(), 1);
+  ::setenv("GPEN_PYTHON", "/nonexistent/python3", 1);
+  CHECK_GPEN_ERROR(gpen::Restorer(options_for(test::model("legacy-checkpoint.pth"))), gpen::ErrorCode::InvalidModel,
+                   "cannot start Python (/nonexistent/python3");
+  ::unsetenv("GPEN_PYTHON");
+  for (const char* name : {"legacy-checkpoint.pth", "checkpoint.pth"}) {
+    const gpen::Restorer r(options_for(test::model(name)));
+    CHECK(r.model().size == 64);
+    CHECK(r.model().path.rfind(cache + "/converted/", 0) == 0);
+    CHECK(gpen::read_model_info(test::model(name)).path == r.model().path);  // converted once, then reused
+  }
+  ::unsetenv("GPEN_HOME");
+  std::filesystem::remove_all(cache);
+}
+
 TEST_CASE("model: bad model files give clear errors") {
   using gpen::ErrorCode;
   CHECK_GPEN_ERROR(gpen::Restorer(options_for(test::model("missing.pt"))), ErrorCode::FileNotFound,
@@ -29,15 +52,6 @@ TEST_CASE("model: bad model files give clear errors") {
                    "truncated or not a TorchScript archive");
   CHECK_GPEN_ERROR(gpen::Restorer(options_for(test::model("not-a-model.pt"))), ErrorCode::InvalidModel,
                    "is not a TorchScript archive");
-  CHECK_GPEN_ERROR(gpen::Restorer(options_for(test::model("checkpoint.pth"))), ErrorCode::InvalidModel,
-                   "checkpoint.pth is a PyTorch checkpoint (a torch.save zip), not an exported gpen model; "
-                   "convert it once");
-  CHECK_GPEN_ERROR(gpen::Restorer(options_for(test::model("checkpoint.pth"))), ErrorCode::InvalidModel,
-                   "python3 -m gpen.export gpen --checkpoint");
-  CHECK_GPEN_ERROR(gpen::read_model_info(test::model("checkpoint.pth")), ErrorCode::InvalidModel,
-                   "is a PyTorch checkpoint (a torch.save zip)");
-  CHECK_GPEN_ERROR(gpen::Restorer(options_for(test::model("legacy-checkpoint.pth"))), ErrorCode::InvalidModel,
-                   "legacy-checkpoint.pth is a PyTorch checkpoint (legacy pickle format)");
   CHECK_GPEN_ERROR(gpen::read_model_info(test::model("truncated.pt")), ErrorCode::InvalidModel,
                    "truncated or not a TorchScript archive");
   CHECK_GPEN_ERROR(gpen::Restorer(options_for(test::model("no-meta.pt"))), ErrorCode::InvalidModel,

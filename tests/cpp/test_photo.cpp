@@ -268,7 +268,7 @@ TEST_CASE("photo: an unknown detector spec and a missing RetinaFace model are cl
   const gpen::Restorer r(o);  // the detector is created on first use
   const cv::Mat photo = test::pattern(64, 64);
   CHECK_GPEN_ERROR(r.restore(test::view_of(photo)), gpen::ErrorCode::InvalidArgument,
-                   "detector must be \"dlib\" or \"retinaface:PATH\", got \"mtcnn\"");
+                   "detector must be \"dlib\" or \"retinaface:NAME|PATH\", got \"mtcnn\"");
   CHECK_GPEN_ERROR(gpen::make_face_detector("retinaface:/nonexistent/det.pt"), gpen::ErrorCode::FileNotFound,
                    "/nonexistent/det.pt");
 }

@@ -1,6 +1,7 @@
 """The Python API (gpen.Restorer, gpen.restore_files) over the compiled extension."""
 
 import os
+import shutil
 import threading
 
 import numpy as np
@@ -145,11 +146,24 @@ def test_errors_are_gpen_errors_with_clear_messages(restorer):
     with pytest.raises(gpen.ModelError, match="not a TorchScript archive") as e:
         gpen.Restorer(model("not-a-model.pt"))
     assert e.value.code == "invalid-model"
-    # A published checkpoint says what it is and how to convert it, never "constants.pkl".
-    for name, kind in (("checkpoint.pth", "a torch.save zip"), ("legacy-checkpoint.pth", "legacy pickle format")):
-        with pytest.raises(gpen.ModelError, match=f"is a PyTorch checkpoint \\({kind}\\)") as e:
-            gpen.Restorer(model(name))
-        assert "python3 -m gpen.export gpen --checkpoint" in str(e.value) and "constants.pkl" not in str(e.value)
+    # A published checkpoint is converted once into the cache (never "constants.pkl"); without
+    # Python to convert it, the error says so.
+    cache = os.path.join(MODELS, "..", "python-test-cache")
+    shutil.rmtree(cache, ignore_errors=True)
+    os.environ["GPEN_HOME"] = cache
+    try:
+        os.environ["GPEN_PYTHON"] = "/nonexistent/python3"
+        with pytest.raises(gpen.ModelError, match="cannot start Python") as e:
+            gpen.Restorer(model("legacy-checkpoint.pth"))
+        assert "constants.pkl" not in str(e.value)
+        del os.environ["GPEN_PYTHON"]
+        for name in ("checkpoint.pth", "legacy-checkpoint.pth"):
+            converted = gpen.Restorer(model(name))
+            assert converted.model_info["size"] == 64 and "/converted/" in converted.model_info["path"]
+    finally:
+        os.environ.pop("GPEN_PYTHON", None)
+        os.environ.pop("GPEN_HOME", None)
+        shutil.rmtree(cache, ignore_errors=True)
     with pytest.raises(gpen.DeviceError):
         gpen.Restorer(model("random-64.pt"), device="cuda:9")
     with pytest.raises(gpen.DecodeError, match="file is empty"):

@@ -54,3 +54,14 @@ def test_restore_files_and_exit_codes(tmp_path):
     assert r.returncode == 2 and "-o OUTDIR is required" in r.stderr
     r = run("-o", str(tmp_path / "x"), str(tmp_path / "nowhere.png"))
     assert r.returncode == 2 and "input not found" in r.stderr
+
+
+def test_models_subcommand_lists_the_catalogue(tmp_path):
+    env = dict(os.environ, GPEN_HOME=str(tmp_path))
+    r = subprocess.run([sys.executable, "-m", "gpen", "models", "list"], capture_output=True, text=True,
+                       timeout=120, env=env)
+    assert r.returncode == 0, r.stderr
+    assert f"cache: {tmp_path}" in r.stdout and "GPEN-BFR-512" in r.stdout and "not cached" in r.stdout
+    r = subprocess.run([sys.executable, "-m", "gpen", "models", "path", "GPEN-BFR-512"], capture_output=True,
+                       text=True, timeout=120, env=env)
+    assert r.returncode == 1 and "run `gpen models pull GPEN-BFR-512`" in r.stderr

@@ -1,0 +1,46 @@
+#pragma once
+// Keeps the progress bar whole: while a run shows a bar, everything written to stderr by the
+// process (libpng's and libjpeg's warnings, printed by the decoders straight to file descriptor
+// 2, and our own messages) is read back line by line and printed above the bar, which is then
+// redrawn. Library warnings are also kept for the JSON report.
+
+#include <cstdio>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace gpen::cli {
+
+class StderrCapture {
+ public:
+  /// Starts capturing; `terminal` is where the bar and the captured lines go (the real stderr).
+  StderrCapture();
+  ~StderrCapture();  ///< stops: the remaining lines are printed, file descriptor 2 restored
+  StderrCapture(const StderrCapture&) = delete;
+  StderrCapture& operator=(const StderrCapture&) = delete;
+
+  /// The real stderr, for the bar.
+  std::FILE* terminal() const { return terminal_; }
+  /// Draws the bar (text without "\r"): remembered, so that it is redrawn under each line.
+  void show_bar(const std::string& bar);
+  /// Prints a line above the bar (for messages that must not go through the pipe).
+  void print_line(const std::string& line);
+  /// Lines written by libraries (not starting with "gpen-restore:"), in order.
+  std::vector<std::string> library_messages() const;
+
+ private:
+  void read_lines();
+  void print_locked(const std::string& line);
+
+  int saved_fd_ = -1;
+  int read_fd_ = -1;
+  std::FILE* terminal_ = nullptr;
+  std::thread reader_;
+  mutable std::mutex mutex_;
+  std::string bar_;
+  std::vector<std::string> library_messages_;
+};
+
+}  // namespace gpen::cli
