@@ -13,6 +13,7 @@
 #include "app/openmp_env.hpp"
 #include "models_command.hpp"
 #include "report.hpp"
+#include "stderr_capture.hpp"
 
 namespace {
 
@@ -27,41 +28,41 @@ std::string faces_text(long long n) { return std::to_string(n) + (n == 1 ? " fac
 
 extern "C" void on_signal(int) { g_interrupted = true; }
 
-// Progress: a bar redrawn in place on a terminal, one line per file otherwise.
+// Progress: a bar redrawn in place on a terminal, one line per file otherwise. Every line goes
+// through the stderr capture, so that library warnings printed meanwhile never break the bar.
 class ProgressPrinter {
  public:
-  explicit ProgressPrinter(bool quiet) : quiet_(quiet), tty_(::isatty(STDERR_FILENO) != 0) {}
+  ProgressPrinter(bool quiet, bool tty, gpen::cli::StderrCapture& out) : quiet_(quiet), tty_(tty), out_(out) {}
 
   void operator()(const gpen::BatchProgress& p) {
     const gpen::FileReport& f = *p.file;
-    if (quiet_) {  // failures are always reported
-      if (f.status == gpen::FileStatus::Failed) {
-        std::fprintf(stderr, "gpen-restore: failed: %s: %s\n", f.input.c_str(), f.error.c_str());
-      }
-      return;
+    const bool failed = f.status == gpen::FileStatus::Failed;
+    if (failed) {  // failures are always reported
+      out_.print_line(tty_ || quiet_ ? "gpen-restore: failed: " + f.input + ": " + f.error
+                                     : "[" + std::to_string(p.done) + "/" + std::to_string(p.total) +
+                                           "] failed: " + f.input + ": " + f.error);
     }
+    if (quiet_) return;
     if (tty_) {
       const int width = 30;
       const int filled = p.total > 0 ? width * p.done / p.total : width;
-      std::fprintf(stderr, "\r[%s%s] %d/%d  %s  %d failed  %.0fs, ETA %.0fs ",
-                   std::string(filled, '#').c_str(), std::string(width - filled, '.').c_str(), p.done,
-                   p.total, faces_text(p.faces).c_str(), p.failed, p.elapsed_s, p.eta_s);
-      if (f.status == gpen::FileStatus::Failed) {
-        std::fprintf(stderr, "\ngpen-restore: failed: %s: %s\n", f.input.c_str(), f.error.c_str());
-      }
-      if (p.done == p.total) std::fprintf(stderr, "\n");
-    } else if (f.status == gpen::FileStatus::Failed) {
-      std::fprintf(stderr, "[%d/%d] failed: %s: %s\n", p.done, p.total, f.input.c_str(), f.error.c_str());
-    } else {
-      std::fprintf(stderr, "[%d/%d] %s: %s -> %s (%s)\n", p.done, p.total, gpen::file_status_name(f.status),
-                   f.input.c_str(), f.output.c_str(), faces_text(static_cast<long long>(f.faces.size())).c_str());
+      char bar[256];
+      std::snprintf(bar, sizeof bar, "[%s%s] %d/%d  %s  %d failed  %.0fs, ETA %.0fs ",
+                    std::string(filled, '#').c_str(), std::string(width - filled, '.').c_str(), p.done, p.total,
+                    faces_text(p.faces).c_str(), p.failed, p.elapsed_s, p.eta_s);
+      out_.show_bar(bar);
+      if (p.done == p.total) out_.end_bar();
+    } else if (!failed) {
+      out_.print_line("[" + std::to_string(p.done) + "/" + std::to_string(p.total) + "] " +
+                      gpen::file_status_name(f.status) + ": " + f.input + " -> " + f.output + " (" +
+                      faces_text(static_cast<long long>(f.faces.size())) + ")");
     }
-    std::fflush(stderr);
   }
 
  private:
   bool quiet_;
   bool tty_;
+  gpen::cli::StderrCapture& out_;
 };
 
 }  // namespace
@@ -108,13 +109,20 @@ int main(int argc, char** argv) {
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  ProgressPrinter printer(args.quiet);
   gpen::BatchReport report;
-  try {
-    report = processor->run(args.inputs, args.params, [&](const gpen::BatchProgress& p) { printer(p); });
-  } catch (const std::exception& e) {
-    std::cerr << "gpen-restore: error: " << e.what() << "\n";
-    return kExitNothingRan;
+  std::vector<std::string> library_messages;
+  {
+    const bool tty = ::isatty(STDERR_FILENO) != 0;  // asked before the capture replaces stderr
+    gpen::cli::StderrCapture capture(args.quiet);
+    ProgressPrinter printer(args.quiet, tty, capture);
+    try {
+      report = processor->run(args.inputs, args.params, [&](const gpen::BatchProgress& p) { printer(p); });
+    } catch (const std::exception& e) {
+      capture.print_line(std::string("gpen-restore: error: ") + e.what());
+      return kExitNothingRan;
+    }
+    capture.end_bar();
+    library_messages = capture.library_messages();
   }
 
   for (const gpen::FileReport& f : report.files) {
@@ -126,7 +134,7 @@ int main(int argc, char** argv) {
   }
   if (!args.json_report.empty()) {
     try {
-      const std::string json = gpen::cli::report_json(args, *restorer, report);
+      const std::string json = gpen::cli::report_json(args, *restorer, report, library_messages);
       gpen::write_file_atomically(args.json_report, json.data(), json.size());
     } catch (const std::exception& e) {
       std::cerr << "gpen-restore: error: cannot write report: " << e.what() << "\n";

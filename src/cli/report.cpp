@@ -5,7 +5,8 @@
 
 namespace gpen::cli {
 
-std::string report_json(const CliArgs& args, const Restorer& restorer, const BatchReport& report) {
+std::string report_json(const CliArgs& args, const Restorer& restorer, const BatchReport& report,
+                        const std::vector<std::string>& library_messages) {
   using json::Json;
   const ModelInfo& m = restorer.model();
   Json j;
@@ -21,6 +22,7 @@ std::string report_json(const CliArgs& args, const Restorer& restorer, const Bat
   for (const FileReport& f : report.files) images.push_back(json::file_report_json(f));
   j["images"] = images;
   j["summary"] = json::batch_summary_json(report);
+  j["library_messages"] = library_messages;
   return json::dump(j, 1) + "\n";
 }
 

@@ -5,7 +5,7 @@
 
 namespace gpen::cli {
 
-StderrCapture::StderrCapture() {
+StderrCapture::StderrCapture(bool quiet) : quiet_(quiet) {
   std::fflush(stderr);
   int fds[2];
   saved_fd_ = ::dup(STDERR_FILENO);
@@ -57,8 +57,11 @@ void StderrCapture::print_locked(const std::string& line) {
 
 void StderrCapture::print_line(const std::string& line) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (line.rfind("gpen-restore:", 0) != 0 && line.rfind("gpen models:", 0) != 0 && !line.empty()) {
+  const bool ours = line.rfind("gpen-restore:", 0) == 0 || line.rfind("gpen models:", 0) == 0 ||
+                    line.rfind("[", 0) == 0;
+  if (!ours && !line.empty()) {
     library_messages_.push_back(line);
+    if (quiet_) return;
   }
   print_locked(line);
 }
@@ -67,6 +70,14 @@ void StderrCapture::show_bar(const std::string& bar) {
   std::lock_guard<std::mutex> lock(mutex_);
   bar_ = bar;
   std::fprintf(terminal_, "\r%s", bar_.c_str());
+  std::fflush(terminal_);
+}
+
+void StderrCapture::end_bar() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (bar_.empty()) return;
+  bar_.clear();
+  std::fprintf(terminal_, "\n");
   std::fflush(terminal_);
 }
 

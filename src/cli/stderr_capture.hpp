@@ -15,8 +15,8 @@ namespace gpen::cli {
 
 class StderrCapture {
  public:
-  /// Starts capturing; `terminal` is where the bar and the captured lines go (the real stderr).
-  StderrCapture();
+  /// Starts capturing. With `quiet`, library lines are kept for the report but not printed.
+  explicit StderrCapture(bool quiet);
   ~StderrCapture();  ///< stops: the remaining lines are printed, file descriptor 2 restored
   StderrCapture(const StderrCapture&) = delete;
   StderrCapture& operator=(const StderrCapture&) = delete;
@@ -25,6 +25,8 @@ class StderrCapture {
   std::FILE* terminal() const { return terminal_; }
   /// Draws the bar (text without "\r"): remembered, so that it is redrawn under each line.
   void show_bar(const std::string& bar);
+  /// Ends the bar: a newline after it; later lines print plainly.
+  void end_bar();
   /// Prints a line above the bar (for messages that must not go through the pipe).
   void print_line(const std::string& line);
   /// Lines written by libraries (not starting with "gpen-restore:"), in order.
@@ -34,6 +36,7 @@ class StderrCapture {
   void read_lines();
   void print_locked(const std::string& line);
 
+  bool quiet_ = false;
   int saved_fd_ = -1;
   int read_fd_ = -1;
   std::FILE* terminal_ = nullptr;
