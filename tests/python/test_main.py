@@ -65,3 +65,17 @@ def test_models_subcommand_lists_the_catalogue(tmp_path):
     r = subprocess.run([sys.executable, "-m", "gpen", "models", "path", "GPEN-BFR-512"], capture_output=True,
                        text=True, timeout=120, env=env)
     assert r.returncode == 1 and "run `gpen models pull GPEN-BFR-512`" in r.stderr
+
+
+def test_import_sets_a_passive_openmp_wait_policy_unless_chosen():
+    """libgomp reads OMP_WAIT_POLICY once, at load: `import gpen` sets PASSIVE before the extension
+    loads it (GOMP_SPINCOUNT 0: no spinning between parallel regions), and respects a choice."""
+    code = "import gpen, os; print(os.environ['OMP_WAIT_POLICY'])"
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    env["OMP_DISPLAY_ENV"] = "VERBOSE"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "PASSIVE" and "GOMP_SPINCOUNT = '0'" in r.stderr, r.stderr[-2000:]
+    env["OMP_WAIT_POLICY"] = "ACTIVE"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert r.stdout.strip() == "ACTIVE" and "OMP_WAIT_POLICY = 'ACTIVE'" in r.stderr
