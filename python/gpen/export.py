@@ -15,7 +15,6 @@ normalisation, colour order, exporter version), so the C++ side needs no flags.
 """
 
 import argparse
-import hashlib
 import json
 import os
 import sys
@@ -27,6 +26,7 @@ import torch
 from . import retinaface
 from .model import FullGenerator, randomize_, unwrap_state_dict
 from .fast import FastGPEN
+from .models import sha256_of
 
 EXPORTER_VERSION = "0.1.0"
 FORMAT = "gpen-torchscript"
@@ -144,12 +144,6 @@ def read_metadata(path: str) -> Dict[str, object]:
     return json.loads(files[META_FILE])
 
 
-def _sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def load_checkpoint(path: str) -> Dict[str, torch.Tensor]:
@@ -190,7 +184,7 @@ def _gpen_command(args: argparse.Namespace) -> int:
         model = build_reference(int(config["size"]), int(config["channel_multiplier"]),
                                 float(config["narrow"]), state_dict=sd)
         source = {"checkpoint": os.path.basename(args.checkpoint),
-                  "sha256": _sha256(args.checkpoint), "random_weights": False}
+                  "sha256": sha256_of(args.checkpoint), "random_weights": False}
     else:
         size = args.size or 512
         multiplier = args.channel_multiplier or (1 if size <= 256 else 2)
@@ -220,7 +214,7 @@ def _retinaface_command(args: argparse.Namespace) -> int:
         except RuntimeError as e:
             raise ExportError(f"checkpoint does not match RetinaFace {args.backbone}: {e}") from None
         source = {"checkpoint": os.path.basename(args.checkpoint),
-                  "sha256": _sha256(args.checkpoint), "random_weights": False}
+                  "sha256": sha256_of(args.checkpoint), "random_weights": False}
     else:
         retinaface.randomize_(model, args.seed)
         source = {"random_weights": True, "seed": args.seed}
