@@ -29,7 +29,8 @@ import tarfile
 import tempfile
 
 LIBDIR = "/usr/lib/x86_64-linux-gnu"
-ROOTS = ["libopencv_core.so.406", "libopencv_imgproc.so.406", "libopencv_imgcodecs.so.406", "libdlib.so.19.1"]
+ROOTS = ["libopencv_core.so.406", "libopencv_imgproc.so.406", "libopencv_imgcodecs.so.406",
+         "libopencv_photo.so.406", "libdlib.so.19.1"]
 # The C/C++ runtime: present on every machine, and the GPU machine's is newer (backward compatible).
 SYSTEM = {"libc.so.6", "libm.so.6", "libstdc++.so.6", "libgcc_s.so.1", "libpthread.so.0", "libdl.so.2",
           "librt.so.1", "ld-linux-x86-64.so.2"}
@@ -124,11 +125,11 @@ def make_stub(soname: str, real: str, keep: dict, out_dir: str, work: str) -> in
     return sum(len(v) for v in versions.values())
 
 
-OPENCV_CONFIG = """# Written by bench/gpu/make_bundle.py: OpenCV core/imgproc/imgcodecs from the bundle.
+OPENCV_CONFIG = """# Written by bench/gpu/make_bundle.py: OpenCV core/imgproc/imgcodecs/photo from the bundle.
 get_filename_component(_gpen_bundle "${CMAKE_CURRENT_LIST_DIR}/../../.." ABSOLUTE)
 set(OpenCV_INCLUDE_DIRS "${_gpen_bundle}/include/opencv4")
-set(OpenCV_LIBS opencv_core opencv_imgproc opencv_imgcodecs)
-foreach(_m core imgproc imgcodecs)
+set(OpenCV_LIBS opencv_core opencv_imgproc opencv_imgcodecs opencv_photo)
+foreach(_m core imgproc imgcodecs photo)
   if(NOT TARGET opencv_${_m})
     add_library(opencv_${_m} SHARED IMPORTED)
     set_target_properties(opencv_${_m} PROPERTIES
@@ -168,13 +169,15 @@ def main() -> int:
         inc = os.path.join(prefix, "include")
         cv = os.path.join(inc, "opencv4", "opencv2")
         os.makedirs(cv)
-        for name in ("core", "imgproc", "imgcodecs"):
+        for name in ("core", "imgproc", "imgcodecs", "photo"):
             shutil.copytree(f"/usr/include/opencv4/opencv2/{name}", os.path.join(cv, name))
         for f in glob.glob("/usr/include/opencv4/opencv2/*.h*"):
             shutil.copy2(f, cv)
         shutil.copytree("/usr/include/dlib", os.path.join(inc, "dlib"))
         shutil.copytree("/usr/include/eigen3", os.path.join(inc, "eigen3"))
         shutil.copytree("/usr/include/doctest", os.path.join(inc, "doctest"))
+        shutil.copytree("/usr/include/nlohmann", os.path.join(inc, "nlohmann"))  # the model catalogue
+        shutil.copytree("/usr/share/cmake/nlohmann_json", os.path.join(prefix, "share", "cmake", "nlohmann_json"))
         os.makedirs(os.path.join(lib, "cmake", "opencv4"))
         with open(os.path.join(lib, "cmake", "opencv4", "OpenCVConfig.cmake"), "w") as f:
             f.write(OPENCV_CONFIG)
