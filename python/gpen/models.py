@@ -155,8 +155,9 @@ def _download(url: str, part: str, expected_size: Optional[int], quiet: bool) ->
             failures += 1
             reason = getattr(e, "reason", e)
             if failures > RETRIES:
-                raise ModelsError(f"{url}: {reason} (gave up after {RETRIES} resumed attempts; the "
-                                  f"partial file {part} is kept and a later pull resumes it)") from None
+                kept = (f"; the partial file {part} is kept and a later pull resumes it"
+                        if os.path.exists(part) else "")
+                raise ModelsError(f"{url}: {reason} (gave up after {RETRIES} resumed attempts{kept})") from None
             if not quiet:
                 print(f"gpen models: {reason}; resuming", file=sys.stderr, flush=True)
             time.sleep(min(2.0, 0.2 * failures))
@@ -332,6 +333,9 @@ def listing() -> List[Dict[str, Any]]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="gpen models", description="Published models by name: list, pull "
                                      f"(download + verify + convert), convert a .pth. Cache: {cache_dir()}")
+    # The library runs this tool and turns its error into an exception it reports itself: the error
+    # line goes to stdout then, so that it is not also shown through the passed-through stderr.
+    parser.add_argument("--errors-on-stdout", action="store_true", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("list", help="known models and what is cached")
     p = sub.add_parser("pull", help="download, verify and convert a model into the cache")
@@ -366,7 +370,7 @@ def main(argv=None) -> int:
         print(path)
         return 0
     except ModelsError as e:
-        print(f"gpen models: error: {e}", file=sys.stderr)
+        print(f"gpen models: error: {e}", file=sys.stdout if args.errors_on_stdout else sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("gpen models: interrupted (a later pull resumes the download)", file=sys.stderr)

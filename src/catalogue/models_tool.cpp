@@ -93,7 +93,7 @@ struct Pipe {
 
 std::string run_models_tool(const std::vector<std::string>& args) {
   const std::string python = python_executable();
-  std::vector<std::string> argv_strings = {python, "-m", "gpen.models"};
+  std::vector<std::string> argv_strings = {python, "-m", "gpen.models", "--errors-on-stdout"};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   std::vector<std::string> env_strings = child_environment();
   std::vector<char*> argv = c_strings(argv_strings);
@@ -148,9 +148,15 @@ std::string run_models_tool(const std::vector<std::string>& args) {
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return last_line(stdout_text);
-  std::string reason = last_line(stderr_text);
+  // The tool's own error is its last stdout line; anything else (Python failing to start the
+  // module) is on stderr, already shown.
   const std::string prefix = "gpen models: error: ";
-  if (reason.rfind(prefix, 0) == 0) reason = reason.substr(prefix.size());
+  std::string reason = last_line(stdout_text);
+  if (reason.rfind(prefix, 0) == 0) {
+    reason = reason.substr(prefix.size());
+  } else {
+    reason = last_line(stderr_text);
+  }
   if (reason.find("No module named") != std::string::npos) {
     reason = python + " cannot import the gpen package's model tools (" + reason +
              "); set GPEN_PYTHON to a python3 with PyTorch, or PYTHONPATH to gpen's python/ folder";

@@ -1,8 +1,6 @@
 #include "model/torchscript_file.hpp"
 
-#include <algorithm>
 #include <filesystem>
-#include <fstream>
 
 #include "catalogue/model_file_kind.hpp"
 #include "gpen/error.hpp"
