@@ -41,11 +41,11 @@ void StderrCapture::read_lines() {
     pending.append(buffer, static_cast<std::size_t>(n));
     std::size_t end;
     while ((end = pending.find('\n')) != std::string::npos) {
-      print_line(pending.substr(0, end));
+      library_line(pending.substr(0, end));
       pending.erase(0, end + 1);
     }
   }
-  if (!pending.empty()) print_line(pending);
+  if (!pending.empty()) library_line(pending);
 }
 
 void StderrCapture::print_locked(const std::string& line) {
@@ -57,13 +57,24 @@ void StderrCapture::print_locked(const std::string& line) {
 
 void StderrCapture::print_line(const std::string& line) {
   std::lock_guard<std::mutex> lock(mutex_);
-  const bool ours = line.rfind("gpen-restore:", 0) == 0 || line.rfind("gpen models:", 0) == 0 ||
-                    line.rfind("[", 0) == 0;
-  if (!ours && !line.empty()) {
-    library_messages_.push_back(line);
-    if (quiet_) return;
-  }
   print_locked(line);
+}
+
+// What reaches the pipe is what the libraries wrote: our own lines go through print_line.
+// libpng writes "libpng warning: MESSAGE" and its newline in two writes, so two decoder threads
+// warning at once arrive as "libpng warning: Alibpng warning: B": such a line is split again.
+void StderrCapture::library_line(const std::string& line) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const std::string marker = "libpng ";
+  std::size_t start = 0;
+  while (start < line.size()) {
+    std::size_t next = line.find(marker, start + 1);
+    if (next == std::string::npos) next = line.size();
+    const std::string message = line.substr(start, next - start);
+    library_messages_.push_back(message);
+    if (!quiet_) print_locked(message);
+    start = next;
+  }
 }
 
 void StderrCapture::show_bar(const std::string& bar) {

@@ -1,8 +1,8 @@
 #pragma once
 // Keeps the progress bar whole: while a run shows a bar, everything written to stderr by the
-// process (libpng's and libjpeg's warnings, printed by the decoders straight to file descriptor
-// 2, and our own messages) is read back line by line and printed above the bar, which is then
-// redrawn. Library warnings are also kept for the JSON report.
+// libraries (libpng's and libjpeg's warnings, printed by the decoders straight to file descriptor
+// 2) is read back line by line and printed above the bar, which is then redrawn, and kept for the
+// JSON report. Our own lines (progress, failures) are printed through print_line.
 
 #include <cstdio>
 #include <functional>
@@ -27,13 +27,14 @@ class StderrCapture {
   void show_bar(const std::string& bar);
   /// Ends the bar: a newline after it; later lines print plainly.
   void end_bar();
-  /// Prints a line above the bar (for messages that must not go through the pipe).
+  /// Prints one of our lines above the bar.
   void print_line(const std::string& line);
-  /// Lines written by libraries (not starting with "gpen-restore:"), in order.
+  /// The lines libraries wrote to stderr during the capture, in order.
   std::vector<std::string> library_messages() const;
 
  private:
   void read_lines();
+  void library_line(const std::string& line);
   void print_locked(const std::string& line);
 
   bool quiet_ = false;
