@@ -235,19 +235,20 @@ def test_models(server):
     names = {m["name"]: m for m in listing["models"]}
     assert listing["current"] == "random-64.pt" and names["random-64.pt"]["current"]
     assert names["classic"]["architecture"] == "classic"
-    assert names["parity-64.pt"]["size"] == 64 and names["parity-64.pt"]["bytes"] > 0
+    # identity-512.pt: a second model make_test_models.py writes with or without ../shared
+    assert names["identity-512.pt"]["size"] == 512 and names["identity-512.pt"]["bytes"] > 0
     assert "error" in names["not-a-model.pt"]
     assert listing["options"]["device"] == "cpu" and listing["memory"]["resident_bytes"] > 0
-    r = requests.put(server.url + "/v1/model", json={"name": "parity-64.pt", "max_batch": 2})
+    r = requests.put(server.url + "/v1/model", json={"name": "identity-512.pt", "max_batch": 2})
     assert r.status_code == 200, r.text
-    assert r.json()["current"] == "parity-64.pt" and r.json()["options"]["max_batch"] == 2
-    assert requests.get(server.url + "/health").json()["model"]["name"] == "parity-64.pt"
+    assert r.json()["current"] == "identity-512.pt" and r.json()["options"]["max_batch"] == 2
+    assert requests.get(server.url + "/health").json()["model"]["name"] == "identity-512.pt"
     error_of(requests.put(server.url + "/v1/model", json={"name": "nope.pt"}), 404, "unknown-model")
     error_of(requests.put(server.url + "/v1/model", json={"name": "../random-64.pt"}), 404, "unknown-model")
     error_of(requests.put(server.url + "/v1/model", json={"name": "not-a-model.pt"}), 422, "invalid-model")
     error_of(requests.put(server.url + "/v1/model", json={"name": "classic", "precision": "fp64"}), 400, "bad-parameter", "precision")
     error_of(requests.put(server.url + "/v1/model", data="{name"), 400, "bad-json")
-    assert requests.get(server.url + "/health").json()["model"]["name"] == "parity-64.pt"
+    assert requests.get(server.url + "/health").json()["model"]["name"] == "identity-512.pt"
     assert requests.put(server.url + "/v1/model", json={"name": "classic"}).json()["current"] == "classic"
     assert requests.get(server.url + "/health").json()["model"] is None
     assert requests.put(server.url + "/v1/model", json={"name": "random-64.pt", "max_batch": 8}).status_code == 200
