@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "gpen/error.hpp"
+#include "gpen/models.hpp"
 #include "gpen/param_table.hpp"
 #include "server/api_error.hpp"
 
@@ -26,12 +27,24 @@ std::string name_of(const std::string& path) {
   return path.empty() ? "classic" : fs::path(path).filename().string();
 }
 
+// The catalogue's face models (GPEN-BFR-512, ...); cached_path is empty for one not pulled yet.
+std::vector<KnownModel> catalogue_face_models() {
+  std::vector<KnownModel> faces;
+  for (KnownModel& m : known_models()) {
+    if (m.kind == "face" && m.supported) faces.push_back(std::move(m));
+  }
+  return faces;
+}
+
 }  // namespace
 
 ModelRegistry::ModelRegistry(const RestorerOptions& options, std::string models_dir)
-    : options_(options), models_dir_(std::move(models_dir)), initial_path_(options.model_path) {
+    : options_(options), models_dir_(std::move(models_dir)) {
   current_ = ready_restorer(options_);
   current_name_ = name_of(options_.model_path);
+  initial_name_ = current_name_;
+  // A catalogue name or a .pth given to --model: the file the Restorer loaded.
+  if (!options_.model_path.empty()) initial_path_ = resolve_model(options_.model_path);
   if (!models_dir_.empty()) {
     std::error_code ec;
     if (!fs::is_directory(models_dir_, ec)) {
@@ -52,18 +65,23 @@ std::string ModelRegistry::current_name() const {
 
 std::string ModelRegistry::path_of(const std::string& name) const {
   if (name == "classic") return "";
-  if (!initial_path_.empty() && name == name_of(initial_path_)) return initial_path_;
+  if (!initial_path_.empty() && name == initial_name_) return initial_path_;
   if (!models_dir_.empty() && name.find('/') == std::string::npos && name != "." && name != "..") {
     const fs::path candidate = fs::path(models_dir_) / name;
     std::error_code ec;
     if (candidate.extension() == ".pt" && fs::is_regular_file(candidate, ec)) return candidate.string();
   }
+  for (const KnownModel& m : catalogue_face_models()) {
+    if (m.name != name) continue;
+    if (!m.cached_path.empty()) return m.cached_path;
+    throw ApiError(404, "unknown-model",
+                   "model '" + name + "' is not in the cache; on the server machine run: gpen models pull " + name);
+  }
   throw ApiError(404, "unknown-model", "no model named '" + name + "' (GET /v1/models lists them)");
 }
 
 json::Json ModelRegistry::list() const {
-  std::vector<std::string> paths;
-  if (!initial_path_.empty()) paths.push_back(initial_path_);
+  std::vector<std::string> paths;  // --models-dir files
   if (!models_dir_.empty()) {
     std::error_code ec;
     std::vector<std::string> found;
@@ -72,8 +90,16 @@ json::Json ModelRegistry::list() const {
     }
     std::sort(found.begin(), found.end());
     for (const std::string& p : found) {
-      if (initial_path_.empty() || name_of(p) != name_of(initial_path_)) paths.push_back(p);
+      if (initial_path_.empty() || (name_of(p) != initial_name_ && p != initial_path_)) paths.push_back(p);
     }
+  }
+  // (name, path): --model first, then --models-dir, then pulled catalogue models by their
+  // catalogue name (the name PUT /v1/model takes).
+  std::vector<std::pair<std::string, std::string>> named;
+  if (!initial_path_.empty()) named.emplace_back(initial_name_, initial_path_);
+  for (const std::string& p : paths) named.emplace_back(name_of(p), p);
+  for (const KnownModel& m : catalogue_face_models()) {
+    if (!m.cached_path.empty() && m.cached_path != initial_path_) named.emplace_back(m.name, m.cached_path);
   }
   const std::string current = current_name();
   json::Json models = json::Json::array();
@@ -84,10 +110,10 @@ json::Json ModelRegistry::list() const {
                     {"architecture", "classic"},
                     {"size", 512},
                     {"random_weights", false}});
-  for (const std::string& p : paths) {
+  for (const auto& [name, p] : named) {
     std::error_code ec;
     const auto bytes = fs::file_size(p, ec);
-    json::Json m = {{"name", name_of(p)}, {"path", p}, {"bytes", ec ? 0 : bytes}, {"current", current == name_of(p)}};
+    json::Json m = {{"name", name}, {"path", p}, {"bytes", ec ? 0 : bytes}, {"current", current == name}};
     try {
       const ModelInfo info = read_model_info(p);
       m["architecture"] = info.architecture;

@@ -1,6 +1,6 @@
 #pragma once
-// The models the server can use: the one given by --model (or the classic path) and every *.pt
-// in --models-dir. One is current; switching builds the new Restorer first, and work already
+// The models the server can use: the one given by --model (or the classic path), every *.pt
+// in --models-dir, and the catalogue's face models already pulled into the cache (by name). One is current; switching builds the new Restorer first, and work already
 // running keeps the old one (shared ownership) until it finishes.
 
 #include <memory>
@@ -42,7 +42,8 @@ class ModelRegistry {
 
   RestorerOptions options_;
   std::string models_dir_;
-  std::string initial_path_;
+  std::string initial_name_;  // as given to --model ("GPEN-BFR-512", "my.pt"), or "classic"
+  std::string initial_path_;  // the file it resolved to; empty for the classic path
   mutable std::mutex mutex_;
   std::shared_ptr<const Restorer> current_;
   std::string current_name_;

@@ -254,6 +254,35 @@ def test_models(server):
     assert requests.put(server.url + "/v1/model", json={"name": "random-64.pt", "max_batch": 8}).status_code == 200
 
 
+def test_models_by_catalogue_name(tmp_path):
+    """--model GPEN-BFR-512 and PUT /v1/model {"name": "GPEN-BFR-256"}: catalogue names of models
+    pulled into the cache ($GPEN_HOME/models/NAME.pt) are listed and selectable; one not pulled is
+    a 404 saying the command that fetches it."""
+    cache = tmp_path / "home" / "models"
+    cache.mkdir(parents=True)
+    import shutil
+    shutil.copy(model("random-64.pt"), cache / "GPEN-BFR-512.pt")
+    shutil.copy(model("identity-512.pt"), cache / "GPEN-BFR-256.pt")
+    srv = Server(tmp_path / "jobs", "--model", "GPEN-BFR-512", env={"GPEN_HOME": str(tmp_path / "home")})
+    try:
+        listing = requests.get(srv.url + "/v1/models").json()
+        names = {m["name"]: m for m in listing["models"]}
+        assert listing["current"] == "GPEN-BFR-512" and names["GPEN-BFR-512"]["current"]
+        assert names["GPEN-BFR-512"]["path"] == str(cache / "GPEN-BFR-512.pt")
+        assert names["GPEN-BFR-512"]["size"] == 64 and names["GPEN-BFR-512"]["bytes"] > 0
+        assert [m["name"] for m in listing["models"]].count("GPEN-BFR-512") == 1
+        assert names["GPEN-BFR-256"]["size"] == 512 and not names["GPEN-BFR-256"]["current"]
+        assert "GPEN-BFR-1024" not in names
+        r = requests.put(srv.url + "/v1/model", json={"name": "GPEN-BFR-256"})
+        assert r.status_code == 200, r.text
+        assert requests.get(srv.url + "/health").json()["model"]["name"] == "GPEN-BFR-256"
+        error_of(requests.put(srv.url + "/v1/model", json={"name": "GPEN-BFR-1024"}), 404, "unknown-model",
+                 "gpen models pull GPEN-BFR-1024")
+        assert requests.put(srv.url + "/v1/model", json={"name": "GPEN-BFR-512"}).json()["current"] == "GPEN-BFR-512"
+    finally:
+        srv.stop()
+
+
 def test_metrics(server):
     requests.post(server.url + "/v1/restore", data=png_bytes(face_image()))
     text = requests.get(server.url + "/metrics").text
