@@ -64,6 +64,24 @@ std::vector<std::pair<fs::path, fs::path>> walk(const fs::path& dir, bool recurs
   return files;
 }
 
+// The output folder exists as a folder, or can be made: its nearest existing ancestor is a
+// folder (a regular file on the way fails here, before any photo is read).
+void check_output_dir(const fs::path& out_dir) {
+  std::error_code ec;
+  fs::path existing = out_dir;
+  while (!existing.empty() && !fs::exists(existing, ec)) {
+    if (!existing.has_parent_path() || existing.parent_path() == existing) break;
+    existing = existing.parent_path();
+  }
+  if (existing.empty() || !fs::exists(existing, ec)) return;
+  if (!fs::is_directory(existing, ec)) {
+    throw Error(ErrorCode::InvalidArgument,
+                existing == out_dir ? "output folder " + out_dir.string() + " is a file, not a folder"
+                                    : "cannot make output folder " + out_dir.string() + ": " + existing.string() +
+                                          " is a file, not a folder");
+  }
+}
+
 }  // namespace
 
 std::vector<PlannedFile> plan_batch(const std::vector<std::string>& inputs, const BatchOptions& options) {
@@ -75,6 +93,7 @@ std::vector<PlannedFile> plan_batch(const std::vector<std::string>& inputs, cons
 
   std::vector<PlannedFile> plan;
   const fs::path out_dir(options.output_dir);
+  check_output_dir(out_dir);
   auto output_for = [&](const fs::path& relative) {
     fs::path out = out_dir / relative;
     out.replace_extension("." + format);

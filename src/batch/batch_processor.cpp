@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "batch/bounded_queue.hpp"
+#include "io/atomic_file.hpp"
 #include "device/cuda_support.hpp"
 #include "gpen/batch.hpp"
 #include "gpen/compare.hpp"
@@ -46,28 +47,6 @@ struct PhotoItem {
   std::size_t next_face = 0;  // faces [0, next_face) have been sent to the model
   double model_s = 0.0;       // this photo's share of model calls
 };
-
-// Removes temporary files left by a killed run (".<name>.tmp-XXXXXX") beside planned outputs.
-void remove_stale_temporaries(const std::vector<PlannedFile>& plan) {
-  std::map<fs::path, std::set<std::string>> names_in;
-  for (const PlannedFile& f : plan) {
-    const fs::path out(f.output);
-    names_in[out.parent_path()].insert("." + out.filename().string() + ".tmp-");
-  }
-  for (const auto& [dir, prefixes] : names_in) {
-    std::error_code ec;
-    for (auto it = fs::directory_iterator(dir.empty() ? fs::path(".") : dir, ec);
-         !ec && it != fs::directory_iterator(); it.increment(ec)) {
-      const std::string name = it->path().filename().string();
-      for (const std::string& prefix : prefixes) {
-        if (name.size() == prefix.size() + 6 && name.compare(0, prefix.size(), prefix) == 0) {
-          std::error_code rm;
-          fs::remove(it->path(), rm);
-        }
-      }
-    }
-  }
-}
 
 }  // namespace
 
@@ -380,7 +359,8 @@ BatchReport BatchProcessor::run(const std::vector<std::string>& inputs, const Re
     s.report.files[i].input = s.plan[i].input;
     s.report.files[i].output = s.plan[i].output;
   }
-  remove_stale_temporaries(s.plan);
+  // Temporaries left by a killed run, also of outputs this run skips or fails.
+  for (const PlannedFile& f : s.plan) detail::remove_abandoned_temporaries_of(f.output);
   if (s.options.skip_existing) {
     for (std::size_t i = 0; i < s.plan.size(); ++i) {
       std::error_code ec;

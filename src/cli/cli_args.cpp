@@ -48,6 +48,11 @@ const ParamInfo* param_of_flag(const std::string& flag, bool* negated) {
 // Sets a parameter; the message names the flag: "--quality must be 1-100, got 0", or
 // "--min-face-size: min_face_size must be in 8-4096, got 2" where flag and name differ.
 void set_from_flag(CliArgs& out, const ParamInfo& p, const std::string& flag, const std::string& value) {
+  // The library reads an empty model path as the classic path; on the command line it is a
+  // mistake (an unset shell variable), so it is refused rather than silently not using GPEN.
+  if (p.name == std::string("model_path") && value.empty()) {
+    fail("--model needs a model name or file (leave --model out for the classic path)");
+  }
   try {
     switch (p.group) {
       case ParamGroup::Restore: set_param(out.params, p.name, value); break;

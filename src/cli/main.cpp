@@ -9,6 +9,7 @@
 
 #include "gpen/io.hpp"
 #include "cli_args.hpp"
+#include "display_text.hpp"
 #include "gpen/gpen.hpp"
 #include "app/openmp_env.hpp"
 #include "models_command.hpp"
@@ -38,9 +39,9 @@ class ProgressPrinter {
     const gpen::FileReport& f = *p.file;
     const bool failed = f.status == gpen::FileStatus::Failed;
     if (failed) {  // failures are always reported
-      out_.print_line(tty_ || quiet_ ? "gpen-restore: failed: " + f.input + ": " + f.error
-                                     : "[" + std::to_string(p.done) + "/" + std::to_string(p.total) +
-                                           "] failed: " + f.input + ": " + f.error);
+      out_.print_line(gpen::cli::display_text(tty_ || quiet_ ? "gpen-restore: failed: " + f.input + ": " + f.error
+                                                  : "[" + std::to_string(p.done) + "/" + std::to_string(p.total) +
+                                                        "] failed: " + f.input + ": " + f.error));
     }
     if (quiet_) return;
     if (tty_) {
@@ -53,9 +54,9 @@ class ProgressPrinter {
       out_.show_bar(bar);
       if (p.done == p.total) out_.end_bar();
     } else if (!failed) {
-      out_.print_line("[" + std::to_string(p.done) + "/" + std::to_string(p.total) + "] " +
-                      gpen::file_status_name(f.status) + ": " + f.input + " -> " + f.output + " (" +
-                      faces_text(static_cast<long long>(f.faces.size())) + ")");
+      out_.print_line(gpen::cli::display_text("[" + std::to_string(p.done) + "/" + std::to_string(p.total) + "] " +
+                                   gpen::file_status_name(f.status) + ": " + f.input + " -> " + f.output + " (" +
+                                   faces_text(static_cast<long long>(f.faces.size())) + ")"));
     }
   }
 
@@ -93,7 +94,7 @@ int main(int argc, char** argv) {
     batch.should_stop = [] { return g_interrupted.load(); };  // asked inline by the engine
     processor = std::make_unique<gpen::BatchProcessor>(*restorer, batch);
   } catch (const std::exception& e) {
-    std::cerr << "gpen-restore: error: " << e.what() << "\n";
+    std::cerr << "gpen-restore: error: " << gpen::cli::display_text(e.what()) << "\n";
     return kExitNothingRan;
   }
   if (args.quiet) {
@@ -118,7 +119,7 @@ int main(int argc, char** argv) {
     try {
       report = processor->run(args.inputs, args.params, [&](const gpen::BatchProgress& p) { printer(p); });
     } catch (const std::exception& e) {
-      capture.print_line(std::string("gpen-restore: error: ") + e.what());
+      capture.print_line(gpen::cli::display_text(std::string("gpen-restore: error: ") + e.what()));
       return kExitNothingRan;
     }
     capture.end_bar();
@@ -127,7 +128,7 @@ int main(int argc, char** argv) {
 
   for (const gpen::FileReport& f : report.files) {
     if (f.status == gpen::FileStatus::Restored && !args.quiet) {
-      std::cout << f.input << " -> " << f.output;
+      std::cout << gpen::cli::display_text(f.input) << " -> " << gpen::cli::display_text(f.output);
       if (!args.batch.aligned) std::cout << " (" << faces_text(static_cast<long long>(f.faces.size())) << ")";
       std::cout << "\n";
     }

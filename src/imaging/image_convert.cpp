@@ -74,6 +74,20 @@ Image to_image(const cv::Mat& bgr, ColorOrder order) {
 
 namespace gpen::detail {
 
+namespace {
+
+bool colour_is_gray(const cv::Mat& bgr) {
+  for (int y = 0; y < bgr.rows; ++y) {
+    const auto* p = bgr.ptr<cv::Vec3b>(y);
+    for (int x = 0; x < bgr.cols; ++x) {
+      if (p[x][0] != p[x][1] || p[x][1] != p[x][2]) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 PhotoLayers split_photo(const ImageView& view, const std::string& what) {
   PhotoLayers layers;
   layers.bgr = to_bgr8(view, what);
@@ -84,12 +98,13 @@ PhotoLayers split_photo(const ImageView& view, const std::string& what) {
     cv::extractChannel(wrap(view), alpha, 3);
     if (view.depth == 16) alpha.convertTo(alpha, CV_8U, 1.0 / 257.0);
     layers.alpha = alpha.clone();
+    layers.gray = colour_is_gray(layers.bgr);
   }
   return layers;
 }
 
 Image merge_photo(const cv::Mat& bgr, const PhotoLayers& layers) {
-  if (layers.gray) {
+  if (layers.gray && layers.alpha.empty()) {
     cv::Mat gray;
     cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
     Image out(gray.cols, gray.rows, 1, layers.order);
@@ -100,7 +115,11 @@ Image merge_photo(const cv::Mat& bgr, const PhotoLayers& layers) {
   cv::Mat alpha = layers.alpha;
   if (alpha.size() != bgr.size()) cv::resize(layers.alpha, alpha, bgr.size(), 0, 0, cv::INTER_LINEAR);
   cv::Mat colour;
-  if (layers.order == ColorOrder::RGB) {
+  if (layers.gray) {  // gray+alpha: gray colours, in four channels
+    cv::Mat gray;
+    cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
+    cv::cvtColor(gray, colour, cv::COLOR_GRAY2BGR);
+  } else if (layers.order == ColorOrder::RGB) {
     cv::cvtColor(bgr, colour, cv::COLOR_BGR2RGB);
   } else {
     colour = bgr;

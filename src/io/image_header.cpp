@@ -16,7 +16,7 @@ std::uint32_t le16(const unsigned char* p) { return std::uint32_t(p[0]) | (std::
 std::uint32_t le24(const unsigned char* p) { return le16(p) | (std::uint32_t(p[2]) << 16); }
 std::uint32_t le32(const unsigned char* p) { return le24(p) | (std::uint32_t(p[3]) << 24); }
 
-DeclaredSize known(std::int64_t w, std::int64_t h) { return {true, w, h}; }
+DeclaredSize known(std::int64_t w, std::int64_t h) { return {true, w, h, 0}; }
 
 DeclaredSize jpeg(const unsigned char* d, std::size_t n) {
   std::size_t i = 2;
@@ -33,7 +33,11 @@ DeclaredSize jpeg(const unsigned char* d, std::size_t n) {
     }
     const std::uint32_t length = be16(d + i + 2);
     const bool sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
-    if (sof) return known(be16(d + i + 7), be16(d + i + 5));
+    if (sof) {
+      DeclaredSize size = known(be16(d + i + 7), be16(d + i + 5));
+      size.jpeg_components = d[i + 9];
+      return size;
+    }
     i += 2 + length;
   }
   return {};
@@ -110,31 +114,6 @@ DeclaredSize netpbm(const unsigned char* d, std::size_t n) {
 }
 
 }  // namespace
-
-bool jpeg_is_complete(const unsigned char* d, std::size_t n) {
-  // Skip marker segments by their lengths (so an EXIF thumbnail's markers are never seen) up
-  // to the first start-of-scan; after it, 0xFF bytes in entropy-coded data are stuffed, so
-  // 0xFF 0xD9 can only be an end-of-image marker.
-  std::size_t i = 2;
-  while (i + 4 <= n) {
-    if (d[i] != 0xFF) return false;
-    const unsigned char marker = d[i + 1];
-    if (marker == 0xFF) {
-      ++i;
-      continue;
-    }
-    if (marker == 0xDA) break;
-    if (marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) {
-      i += 2;
-      continue;
-    }
-    i += 2 + be16(d + i + 2);
-  }
-  for (std::size_t k = i; k + 1 < n; ++k) {
-    if (d[k] == 0xFF && d[k + 1] == 0xD9) return true;
-  }
-  return false;
-}
 
 DeclaredSize declared_size(const unsigned char* d, std::size_t n) {
   static const unsigned char png_sig[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};

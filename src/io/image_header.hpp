@@ -11,14 +11,11 @@ struct DeclaredSize {
   bool known = false;  ///< false for formats we do not parse (OpenCV's own limit still applies)
   std::int64_t width = 0;
   std::int64_t height = 0;
+  int jpeg_components = 0;  ///< a JPEG's colour components (1: gray, 3: YCbCr/RGB, 4: CMYK); 0 otherwise
 };
 
 /// PNG, JPEG, GIF, BMP, WebP, TIFF (first page) and PNM/PAM/PFM headers.
 DeclaredSize declared_size(const unsigned char* data, std::size_t size);
-
-/// For a JPEG: true if the main image's scan data is followed by an end-of-image marker.
-/// Truncated JPEGs otherwise decode "successfully" with the missing part grey.
-bool jpeg_is_complete(const unsigned char* data, std::size_t size);
 
 /// Largest image the library decodes: 2^28 pixels (268 megapixels, e.g. 16384 x 16384).
 constexpr std::int64_t kMaxDecodePixels = std::int64_t(1) << 28;

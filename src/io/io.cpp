@@ -1,18 +1,23 @@
 #include "gpen/io.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <algorithm>
 #include <climits>
 #include <cstdint>
-#include <iterator>
 #include <vector>
 
 #include "gpen/error.hpp"
 #include "imaging/image_convert.hpp"
+#include "io/image_damage.hpp"
 #include "io/image_header.hpp"
 
 namespace gpen {
@@ -20,16 +25,44 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Reads a whole file, with the reason in words when it cannot: not found, a symlink loop, no
+// permission, a directory, a FIFO or device (opened without blocking, never read), too large.
 std::vector<unsigned char> read_bytes(const std::string& path) {
-  std::error_code ec;
-  if (!fs::exists(path, ec)) throw Error(ErrorCode::FileNotFound, "image file not found: " + path);
-  if (fs::is_directory(path, ec)) {
-    throw Error(ErrorCode::DecodeFailed, "cannot read image " + path + ": it is a directory");
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    const int err = errno;
+    if (err == ENOENT || err == ENOTDIR) throw Error(ErrorCode::FileNotFound, "image file not found: " + path);
+    const std::string why = err == ELOOP ? "too many levels of symbolic links (a symlink loop?)"
+                            : err == EACCES ? "permission denied"
+                                            : std::strerror(err);
+    throw Error(ErrorCode::DecodeFailed, "cannot open image file " + path + ": " + why);
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::DecodeFailed, "cannot open image file " + path);
-  std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)),
-                                   std::istreambuf_iterator<char>());
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    throw Error(ErrorCode::DecodeFailed, "cannot read image " + path + ": " + std::strerror(errno));
+  }
+  if (S_ISDIR(st.st_mode)) throw Error(ErrorCode::DecodeFailed, "cannot read image " + path + ": it is a directory");
+  if (!S_ISREG(st.st_mode)) {
+    throw Error(ErrorCode::DecodeFailed, "cannot read image " + path + ": not a regular file (a FIFO, socket or device)");
+  }
+  if (st.st_size == 0) throw Error(ErrorCode::DecodeFailed, "cannot decode " + path + ": file is empty");
+  if (st.st_size > static_cast<off_t>(INT32_MAX)) {
+    throw Error(ErrorCode::DecodeFailed, "refusing " + path + ": the file is larger than 2 GiB");
+  }
+  std::vector<unsigned char> bytes(static_cast<std::size_t>(st.st_size));
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t got = ::read(fd, bytes.data() + done, bytes.size() - done);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) throw Error(ErrorCode::DecodeFailed, "cannot read image " + path + ": " + std::strerror(errno));
+    if (got == 0) break;  // shrank while being read
+    done += static_cast<std::size_t>(got);
+  }
+  bytes.resize(done);
   if (bytes.empty()) throw Error(ErrorCode::DecodeFailed, "cannot decode " + path + ": file is empty");
   return bytes;
 }
@@ -86,34 +119,41 @@ Image decode_image(const void* data_in, std::size_t size, const std::string& nam
   const auto* data = static_cast<const unsigned char*>(data_in);
   if (data == nullptr || size == 0) throw Error(ErrorCode::DecodeFailed, "cannot decode " + name + ": file is empty");
   const detail::DeclaredSize declared = detail::declared_size(data, size);
+  if (declared.known && (declared.width <= 0 || declared.height <= 0)) {
+    throw Error(ErrorCode::DecodeFailed, "cannot decode " + name + ": it declares an empty image (" +
+                                             std::to_string(declared.width) + "x" + std::to_string(declared.height) +
+                                             " pixels)");
+  }
   // Divided, not multiplied: a header may claim 0xFFFFFFFF x 0xFFFFFFFF.
-  if (declared.known && (declared.width <= 0 || declared.height <= 0 ||
-                         declared.width > detail::kMaxDecodePixels / declared.height)) {
-    if (declared.width > 0 && declared.height > 0) check_caller_limit(declared.width, declared.height, max_pixels, name);
+  if (declared.known && declared.width > detail::kMaxDecodePixels / declared.height) {
+    check_caller_limit(declared.width, declared.height, max_pixels, name);
     throw Error(ErrorCode::DecodeFailed,
                 "refusing " + name + ": it declares " + std::to_string(declared.width) + "x" +
                     std::to_string(declared.height) + " pixels (" + megapixels(declared.width, declared.height) +
                     " megapixels); the limit is 268 megapixels");
   }
   if (declared.known) check_caller_limit(declared.width, declared.height, max_pixels, name);
-  const bool jpeg = size >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF;
-  if (jpeg && !detail::jpeg_is_complete(data, size)) {
+  if (size > static_cast<std::size_t>(INT32_MAX)) {
+    throw Error(ErrorCode::DecodeFailed, "refusing " + name + ": the file is larger than 2 GiB");
+  }
+  const bool jpeg = detail::image_format_name(data, size) == "JPEG";
+  // A JPEG whose scan has no end would decode "successfully" with the missing part grey.
+  if (jpeg && detail::jpeg_structure(data, size).truncated_scan) {
     throw Error(ErrorCode::DecodeFailed,
                 "cannot decode " + name + ": truncated JPEG (the image data has no end marker)");
   }
   cv::Mat decoded;
   try {
-    // JPEG: IMREAD_COLOR applies the EXIF orientation. Other formats are read unchanged so
-    // that alpha and 16-bit depth survive.
-    const cv::Mat encoded(1, static_cast<int>(std::min<std::size_t>(size, INT32_MAX)), CV_8U,
-                          const_cast<unsigned char*>(data));
-    decoded = cv::imdecode(encoded, jpeg ? cv::IMREAD_COLOR : cv::IMREAD_UNCHANGED);
+    // JPEG: IMREAD_COLOR / IMREAD_GRAYSCALE apply the EXIF orientation (a one-component JPEG
+    // stays gray). Other formats are read unchanged so that alpha and 16-bit depth survive.
+    const cv::Mat encoded(1, static_cast<int>(size), CV_8U, const_cast<unsigned char*>(data));
+    const int jpeg_mode = declared.jpeg_components == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR;
+    decoded = cv::imdecode(encoded, jpeg ? jpeg_mode : cv::IMREAD_UNCHANGED);
   } catch (const cv::Exception& e) {
     throw Error(ErrorCode::DecodeFailed, "cannot decode " + name + ": " + e.what());
   }
   if (decoded.empty()) {
-    throw Error(ErrorCode::DecodeFailed,
-                "cannot decode " + name + ": not an image OpenCV can read, or truncated/corrupt");
+    throw Error(ErrorCode::DecodeFailed, "cannot decode " + name + ": " + detail::describe_damage(data, size));
   }
   check_caller_limit(decoded.cols, decoded.rows, max_pixels, name);
   if (decoded.depth() != CV_8U && decoded.depth() != CV_16U) {

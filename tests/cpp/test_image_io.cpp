@@ -1,3 +1,6 @@
+#include <sys/stat.h>
+
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>
@@ -88,6 +91,63 @@ TEST_CASE("io: unreadable files give errors that name the file and the problem")
   std::ofstream(dir + "/corrupt.jpg", std::ios::binary)
       .write(reinterpret_cast<const char*>(corrupt.data()), static_cast<std::streamsize>(corrupt.size()));
   CHECK_GPEN_ERROR(gpen::read_image(dir + "/corrupt.jpg"), gpen::ErrorCode::DecodeFailed, "corrupt.jpg");
+}
+
+TEST_CASE("io: a file that is not there, loops, is a FIFO or is damaged is reported for what it is") {
+  const std::string dir = test::temp_dir("io-kinds");
+  fs::create_symlink("loop-b", dir + "/loop-a");
+  fs::create_symlink("loop-a", dir + "/loop-b");
+  CHECK_GPEN_ERROR(gpen::read_image(dir + "/loop-a"), gpen::ErrorCode::DecodeFailed, "symbolic links");
+  REQUIRE(::mkfifo((dir + "/fifo.png").c_str(), 0600) == 0);
+  CHECK_GPEN_ERROR(gpen::read_image(dir + "/fifo.png"), gpen::ErrorCode::DecodeFailed, "not a regular file");
+  std::vector<unsigned char> jpg;
+  cv::imencode(".jpg", test::pattern(64, 64), jpg);
+  // A DQT segment whose length runs past the end: not called a plain truncation.
+  std::vector<unsigned char> bad_length = jpg;
+  std::size_t dqt = 2;
+  while (!(bad_length[dqt] == 0xFF && bad_length[dqt + 1] == 0xDB)) dqt += 2 + (bad_length[dqt + 2] << 8 | bad_length[dqt + 3]);
+  bad_length[dqt + 2] = 0xFF;
+  bad_length[dqt + 3] = 0xF0;
+  CHECK_GPEN_ERROR(gpen::decode_image(bad_length.data(), bad_length.size(), "x.jpg"), gpen::ErrorCode::DecodeFailed,
+                   "the segment at byte " + std::to_string(dqt) + " claims 65520 bytes, past the end of the file");
+  // A quantisation table numbered 5 (libjpeg allows 0-3): the decoder refuses it.
+  std::vector<unsigned char> bad_table = jpg;
+  bad_table[dqt + 4] = 0x05;
+  CHECK_GPEN_ERROR(gpen::decode_image(bad_table.data(), bad_table.size(), "x.jpg"), gpen::ErrorCode::DecodeFailed,
+                   "x.jpg: corrupt JPEG: the decoder refused its tables or image data");
+  std::vector<unsigned char> png;
+  cv::imencode(".png", test::pattern(64, 64), png);
+  CHECK_GPEN_ERROR(gpen::decode_image(png.data(), png.size() - 5, "x.png"), gpen::ErrorCode::DecodeFailed,
+                   "x.png: truncated PNG: the file ends after " + std::to_string(png.size() - 5) + " bytes, before its IEND chunk");
+  const unsigned char gif[] = {'G', 'I', 'F', '8', '9', 'a', 1, 0, 1, 0, 0, 0, 0, ';'};
+  CHECK_GPEN_ERROR(gpen::decode_image(gif, sizeof gif, "x.gif"), gpen::ErrorCode::DecodeFailed,
+                   "x.gif: a GIF file, which gpen does not read");
+}
+
+TEST_CASE("io: a gray JPEG stays gray; its EXIF orientation still applies") {
+  const std::string dir = test::temp_dir("io-gray-jpeg");
+  cv::Mat gray(16, 24, CV_8UC1, cv::Scalar(90));
+  gray(cv::Rect(0, 0, 4, 4)).setTo(200);
+  std::vector<unsigned char> jpg;
+  cv::imencode(".jpg", gray, jpg, {cv::IMWRITE_JPEG_QUALITY, 100});
+  const gpen::Image g = gpen::decode_image(jpg.data(), jpg.size(), "gray.jpg");
+  CHECK(g.channels() == 1);
+  CHECK(g.width() == 24);
+  CHECK(std::abs(int(g.at(1, 1, 0)) - 200) <= 2);
+}
+
+TEST_CASE("io: write_image removes what a killed writer of the same file left, never a live writer's") {
+  const std::string dir = test::temp_dir("io-sweep");
+  const auto a_minute_ago = fs::file_time_type::clock::now() - std::chrono::minutes(1);
+  std::ofstream(dir + "/.x.png.tmp-Killed") << "partial";
+  fs::last_write_time(dir + "/.x.png.tmp-Killed", a_minute_ago);
+  std::ofstream(dir + "/.y.png.tmp-Killed") << "another file's";
+  fs::last_write_time(dir + "/.y.png.tmp-Killed", a_minute_ago);
+  gpen::write_image(dir + "/x.png", test::view_of(test::pattern(8, 8)));
+  CHECK_FALSE(fs::exists(dir + "/.x.png.tmp-Killed"));
+  CHECK(fs::exists(dir + "/.y.png.tmp-Killed"));  // swept when y.png is written
+  gpen::write_image(dir + "/y.png", test::view_of(test::pattern(8, 8)));
+  CHECK_FALSE(fs::exists(dir + "/.y.png.tmp-Killed"));
 }
 
 TEST_CASE("io: JPEG EXIF orientation is applied") {

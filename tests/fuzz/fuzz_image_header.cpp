@@ -1,5 +1,5 @@
 // libFuzzer target: the header parsers that run on every untrusted image file before OpenCV
-// (declared size of PNG/JPEG/GIF/BMP/WebP/TIFF/PNM, JPEG completeness). Must never read out
+// (declared size of PNG/JPEG/GIF/BMP/WebP/TIFF/PNM, JPEG structure, damage descriptions). Must never read out
 // of bounds, overflow or hang, whatever the bytes.
 #include <cstddef>
 #include <cstdint>
@@ -9,6 +9,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const gpen::detail::DeclaredSize s = gpen::detail::declared_size(data, size);
   if (s.known && (s.width < 0 || s.height < 0)) __builtin_trap();
-  if (size >= 2 && data[0] == 0xFF && data[1] == 0xD8) gpen::detail::jpeg_is_complete(data, size);
+  gpen::detail::jpeg_structure(data, size);
+  gpen::detail::describe_damage(data, size);
   return 0;
 }

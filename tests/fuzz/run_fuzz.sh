@@ -17,7 +17,7 @@ build() {  # name sources...
   local name=$1; shift
   "$cxx" "${flags[@]}" "$@" -o "$work/$name" || { echo "FAILED: cannot build $name"; exit 1; }
 }
-build fuzz_image_header "$src/tests/fuzz/fuzz_image_header.cpp" "$src/src/io/image_header.cpp"
+build fuzz_image_header "$src/tests/fuzz/fuzz_image_header.cpp" "$src/src/io/image_header.cpp" "$src/src/io/image_damage.cpp"
 build fuzz_params "$src/tests/fuzz/fuzz_params.cpp" "$src/src/core/param_table.cpp" \
   "$src/src/core/string_list.cpp" "$src/src/core/error.cpp"
 build fuzz_upload "$src/tests/fuzz/fuzz_upload.cpp" "$src/src/server/zip_archive.cpp" \
