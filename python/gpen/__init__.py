@@ -157,8 +157,9 @@ def _checked(function: str, groups: Tuple[str, ...], given: Dict[str, Any]) -> D
                 raise InvalidArgumentError(f"{key} must be one of {', '.join(info['choices'])}, got {value!r}")
         elif kind == "text-list":
             value = [str(v) for v in value]
-        else:
-            value = os.fspath(value) if hasattr(value, "__fspath__") else str(value)
+        else:  # text: file names and the rest alike, as os.fsencode encodes them
+            value = os.fsencode(value) if isinstance(value, (str, bytes)) or hasattr(value, "__fspath__") \
+                else str(value).encode()
         out[key] = value
     return out
 
@@ -190,14 +191,22 @@ def preset_names() -> List[str]:
     return list(_ext().preset_names())
 
 
-def read_image(path: str):
+def _os_path(path, what: str = "path") -> bytes:
+    """A file name as the library takes it: str, bytes or os.PathLike, encoded as os.fsencode does
+    (so names that are not UTF-8 work); anything else is a TypeError."""
+    if isinstance(path, (str, bytes)) or hasattr(path, "__fspath__"):
+        return os.fsencode(path)
+    raise TypeError(f"{what} must be a str, bytes or os.PathLike, got {type(path).__name__}")
+
+
+def read_image(path):
     """Decode an image file to a numpy array (8-bit BGR, BGRA or gray; EXIF orientation applied)."""
-    return _ext().read_image(str(path))
+    return _ext().read_image(_os_path(path))
 
 
-def write_image(path: str, image, rgb: bool = False, quality: int = 95) -> None:
+def write_image(path, image, rgb: bool = False, quality: int = 95) -> None:
     """Encode by extension (.png, .jpg, .webp, ...), written atomically."""
-    _ext().write_image(str(path), image, rgb, quality)
+    _ext().write_image(_os_path(path), image, rgb, quality)
 
 
 class Restorer:
@@ -298,16 +307,16 @@ def restore_files(paths, out_dir: str, *, restorer: Optional[Restorer] = None, m
     """
     if isinstance(paths, (str, bytes)) or hasattr(paths, "__fspath__"):
         paths = [paths]
-    paths = [os.fspath(p) for p in paths]
+    paths = [_os_path(p, "each of paths") for p in paths]
     # A path that does not exist is the caller's mistake, raised at once; files whose contents
     # cannot be read stay entries of the report.
     for p in paths:
-        if not os.path.exists(p):
-            raise GpenFileNotFoundError(f"input not found: {p}")
+        if not os.path.lexists(p):
+            raise GpenFileNotFoundError(f"input not found: {os.fsdecode(p)}")
     table = param_table()
     batch = _checked("restore_files", ("batch",),
                      {k: v for k, v in options.items() if k in table and table[k]["group"] == "batch"})
-    batch["output_dir"] = os.fspath(out_dir)
+    batch["output_dir"] = _os_path(out_dir, "out_dir")
     restore = _restore_params("restore_files", preset,
                               {k: v for k, v in options.items() if k not in table or table[k]["group"] != "batch"})
     if restorer is None:

@@ -16,13 +16,21 @@ namespace py = pybind11;
 
 namespace {
 
+// Text from the library that may hold a file name: decoded as os.fsdecode does (UTF-8, other
+// bytes as surrogates), so a non-UTF-8 name reaches Python intact instead of failing to convert.
+py::str os_text(const std::string& text) {
+  PyObject* s = PyUnicode_DecodeUTF8(text.data(), static_cast<Py_ssize_t>(text.size()), "surrogateescape");
+  if (s == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::str>(s);
+}
+
 // ---- Parameters: Python values <-> the parameter table's text form (gpen/param_table.hpp).
 // Every keyword of every struct goes through here; nothing is spelled per parameter.
 
 std::string as_text(const gpen::ParamInfo& info, const py::handle& v) {
   switch (info.kind) {
     case gpen::ParamKind::Bool: return v.cast<bool>() ? "true" : "false";
-    case gpen::ParamKind::Int: return std::to_string(v.cast<long long>());
+    case gpen::ParamKind::Int: return std::string(py::str(v));  // any size: the core says what is out of range
     case gpen::ParamKind::Float: {
       char buffer[64];  // shortest text that reads back the same double
       const auto r = std::to_chars(buffer, buffer + sizeof buffer, v.cast<double>());
@@ -39,7 +47,7 @@ py::object as_python(const gpen::ParamInfo& info, const std::string& text) {
     case gpen::ParamKind::Int: return py::int_(std::stoll(text));
     case gpen::ParamKind::Float: return py::float_(static_cast<double>(std::strtof(text.c_str(), nullptr)));
     case gpen::ParamKind::TextList: return py::cast(gpen::param_list_items(text));
-    default: return py::str(text);
+    default: return os_text(text);
   }
 }
 
@@ -159,7 +167,7 @@ class PyRestorer {
 
   py::dict model_info() const {
     const gpen::ModelInfo& m = restorer_->model();
-    return py::dict(py::arg("path") = m.path, py::arg("architecture") = m.architecture, py::arg("size") = m.size,
+    return py::dict(py::arg("path") = os_text(m.path), py::arg("architecture") = m.architecture, py::arg("size") = m.size,
                     py::arg("channel_multiplier") = m.channel_multiplier, py::arg("narrow") = m.narrow,
                     py::arg("random_weights") = m.random_weights, py::arg("exporter_version") = m.exporter_version);
   }
@@ -232,9 +240,9 @@ class PyRestorer {
       try {
         progress(py::dict(py::arg("done") = bp.done, py::arg("failed") = bp.failed, py::arg("skipped") = bp.skipped,
                           py::arg("total") = bp.total, py::arg("faces") = bp.faces, py::arg("elapsed") = bp.elapsed_s,
-                          py::arg("eta") = bp.eta_s, py::arg("file") = bp.file ? bp.file->input : std::string(),
+                          py::arg("eta") = bp.eta_s, py::arg("file") = os_text(bp.file ? bp.file->input : std::string()),
                           py::arg("status") = bp.file ? gpen::file_status_name(bp.file->status) : "",
-                          py::arg("error") = bp.file ? bp.file->error : std::string()));
+                          py::arg("error") = os_text(bp.file ? bp.file->error : std::string())));
       } catch (py::error_already_set& e) {
         e.restore();
         callback_error = py::reinterpret_steal<py::object>(PyErr_GetRaisedException_compat());
@@ -253,10 +261,10 @@ class PyRestorer {
     py::list files;
     for (const gpen::FileReport& f : r.files) {
       py::dict d;
-      d["input"] = f.input;
-      d["output"] = f.output;
+      d["input"] = os_text(f.input);
+      d["output"] = os_text(f.output);
       d["status"] = gpen::file_status_name(f.status);
-      d["error"] = f.error;
+      d["error"] = os_text(f.error);
       py::list faces;
       for (const gpen::FaceResult& face : f.faces) faces.append(face_to_dict(face, false));
       d["faces"] = faces;
@@ -304,7 +312,7 @@ PYBIND11_MODULE(_gpen, m) {
     } catch (const gpen::Error& e) {
       py::object errors = py::module_::import("gpen.errors");
       py::object cls = errors.attr("error_class")(gpen::error_code_name(e.code()));
-      PyErr_SetObject(cls.ptr(), py::make_tuple(e.what(), gpen::error_code_name(e.code())).ptr());
+      PyErr_SetObject(cls.ptr(), py::make_tuple(os_text(e.what()), gpen::error_code_name(e.code())).ptr());
     }
   });
 

@@ -122,8 +122,10 @@ void from_text_INT(const char* name, const std::string& t, int& out, double lo, 
   char* end = nullptr;
   errno = 0;
   const long v = std::strtol(t.c_str(), &end, 10);
-  if (t.empty() || end != t.c_str() + t.size() || errno == ERANGE || v < -1000000000L || v > 1000000000L) {
-    invalid(std::string(name) + " needs a whole number, got '" + t + "'");
+  if (t.empty() || end != t.c_str() + t.size()) invalid(std::string(name) + " needs a whole number, got '" + t + "'");
+  if (errno == ERANGE || v < -1000000000L || v > 1000000000L) {  // a whole number, far out of any range
+    invalid(std::string(name) + " must be " + std::to_string(static_cast<long>(lo)) + "-" +
+            std::to_string(static_cast<long>(hi)) + ", got " + t);
   }
   check_INT(name, static_cast<int>(v), lo, hi, c);
   out = static_cast<int>(v);

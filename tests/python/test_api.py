@@ -1,6 +1,7 @@
 """The Python API (gpen.Restorer, gpen.restore_files) over the compiled extension."""
 
 import os
+import pathlib
 import shutil
 import threading
 
@@ -170,6 +171,33 @@ def test_errors_are_gpen_errors_with_clear_messages(restorer):
         empty = os.path.join(MODELS, "..", "empty-test.jpg")
         open(empty, "w").close()
         gpen.read_image(empty)
+
+
+def test_out_of_range_integers_and_odd_paths(restorer, tmp_path):
+    """Integers of any size get the table's range message (not pybind's cast error); paths may
+    be str, bytes or PathLike, also when not UTF-8, and come back in reports as os.fsdecode
+    gives them; None is a TypeError, not 'file not found: None'."""
+    with pytest.raises(gpen.InvalidArgumentError, match=r"upscale must be 1-4, got 1099511627776"):
+        restorer.restore(smooth(), upscale=2**40)
+    with pytest.raises(gpen.InvalidArgumentError, match=r"max_faces must be 0-100000, got 1180591620717411303424"):
+        restorer.restore(smooth(), max_faces=2**70)
+    with pytest.raises(gpen.InvalidArgumentError, match=r"max_batch must be 1-"):
+        gpen.Restorer(model("random-64.pt"), max_batch=-2**40)
+    with pytest.raises(TypeError, match="path must be a str, bytes or os.PathLike, got NoneType"):
+        gpen.read_image(None)
+    odd = os.fsdecode(bytes(tmp_path) + b"/caf\xe9 \xff.png")
+    gpen.write_image(odd, smooth())
+    assert os.path.exists(odd)
+    assert gpen.read_image(os.fsencode(odd)).shape == smooth().shape
+    assert gpen.read_image(pathlib.Path(odd)).shape == smooth().shape
+    with pytest.raises(FileNotFoundError) as e:
+        gpen.read_image(odd + ".missing")
+    assert os.fsdecode(b"\xff") in str(e.value)
+    out = os.fsdecode(bytes(tmp_path) + b"/out\xfe")
+    report = gpen.restore_files([odd], out, restorer=restorer)
+    assert report["files"][0]["status"] == "restored", report
+    assert report["files"][0]["input"] == odd
+    assert os.path.exists(report["files"][0]["output"])
 
 
 def test_gil_is_released_during_restore(restorer):
