@@ -103,7 +103,8 @@ class GPEN_API BatchProcessor {
   BatchProcessor& operator=(const BatchProcessor&) = delete;
 
   /// Restores every planned file. Throws gpen::Error only when nothing can run (see plan_batch,
-  /// invalid params); a file that cannot be read, restored or written is reported and the run
+  /// invalid params) or the model is broken (its output fails the checks: InvalidModel, the run
+  /// stops at once); a file that cannot be read, restored or written is reported and the run
   /// goes on. `progress` (else BatchOptions::progress) is called after each file, from the engine's
   /// threads, one call at a time.
   BatchReport run(const std::vector<std::string>& inputs, const RestoreParams& params,

@@ -54,6 +54,7 @@ struct BatchProcessor::Impl {
   const detail::RestoreEngine* engine = nullptr;
   BatchOptions options;
   std::atomic<bool> cancelled{false};
+  std::string model_error;  // the model's own output failed its checks: the run stops (report_mutex)
   std::function<bool()> should_stop;  // this run's: options.should_stop, else params.should_stop
   std::mutex should_stop_mutex;       // called by one thread at a time
   std::atomic<bool> running{false};
@@ -210,6 +211,13 @@ struct BatchProcessor::Impl {
           });
         } else {
           restored = engine->enhance(batch);
+        }
+      } catch (const Error& e) {
+        error = e.what();
+        if (e.code() == ErrorCode::InvalidModel) {  // a broken model, not a bad photo: stop here
+          std::lock_guard<std::mutex> lock(report_mutex);
+          if (model_error.empty()) model_error = e.what();
+          cancelled = true;
         }
       } catch (const std::exception& e) {
         error = e.what();
@@ -394,6 +402,11 @@ BatchReport BatchProcessor::run(const std::vector<std::string>& inputs, const Re
   for (const FileReport& f : report.files) report.cancelled += f.status == FileStatus::Cancelled ? 1 : 0;
   s.cancelled = false;
   s.progress = nullptr;
+  if (!s.model_error.empty()) {
+    const std::string error = std::move(s.model_error);
+    s.model_error.clear();
+    throw Error(ErrorCode::InvalidModel, error + "; the run stopped (every photo with a face would fail)");
+  }
   return report;
 }
 

@@ -265,7 +265,7 @@ TEST_CASE("batch: bad options are refused") {
   CHECK_GPEN_ERROR(p.run({"x.png"}, bad), gpen::ErrorCode::InvalidArgument, "sharpen must be in 0-100");
 }
 
-TEST_CASE("batch: a model that returns fewer faces than it was given fails those files, no crash") {
+TEST_CASE("batch: a model whose output fails the checks stops the run with InvalidModel, no crash") {
   if (!test::available(test::model("bad-batch.pt"))) return;
   const std::string dir = test::temp_dir("batch-bad-model");
   for (int i = 0; i < 5; ++i) write_png(dir + "/in/f" + std::to_string(i) + ".png", test::smooth_pattern(64, 64, i));
@@ -274,21 +274,26 @@ TEST_CASE("batch: a model that returns fewer faces than it was given fails those
   o.output_dir = dir + "/out";
   o.aligned = true;
   gpen::BatchProcessor processor(restorer, o);
-  const gpen::BatchReport r = processor.run({dir + "/in"}, {});
-  // How many faces a model call gets depends on timing; each call of more than one face gets one
-  // face back and fails its files, a call of one face is what that model can do.
-  CHECK(r.failed + r.restored == 5);
-  for (const gpen::FileReport& f : r.files) {
-    if (f.status != gpen::FileStatus::Failed) continue;
-    CHECK(f.error.find("returned a tensor of shape [1, 3, 64, 64] for an input of [") != std::string::npos);
-    CHECK_FALSE(fs::exists(f.output));
+  // How many faces a model call gets depends on timing: a call of one face is what that model
+  // can do; the first call of more gets one face back, and the run stops there.
+  try {
+    const gpen::BatchReport r = processor.run({dir + "/in"}, {});
+    CHECK(r.restored == 5);
+  } catch (const gpen::Error& e) {
+    CHECK(e.code() == gpen::ErrorCode::InvalidModel);
+    CHECK(std::string(e.what()).find("returned a tensor of shape [1, 3, 64, 64] for an input of [") != std::string::npos);
+    CHECK(std::string(e.what()).find("the run stopped") != std::string::npos);
   }
-  // A model that is wrong whatever the batch: every file fails, cleanly.
+  for (int i = 0; i < 5; ++i) {  // what was written is whole
+    const std::string out = dir + "/out/f" + std::to_string(i) + ".png";
+    if (fs::exists(out)) CHECK(gpen::read_image(out).width() == 64);
+  }
+  // A model that is wrong whatever the batch: the first call stops the run, nothing is written.
   if (!test::available(test::model("bad-channels.pt"))) return;
   const gpen::Restorer channels(model_options("bad-channels.pt", 4));
   o.output_dir = dir + "/out-channels";
   gpen::BatchProcessor again(channels, o);
-  const gpen::BatchReport all = again.run({dir + "/in"}, {});
-  CHECK(all.failed == 5);
-  CHECK_FALSE(fs::exists(dir + "/out-channels/f0.png"));
+  CHECK_GPEN_ERROR(again.run({dir + "/in"}, {}), gpen::ErrorCode::InvalidModel,
+                   ", 1, 64, 64] for an input of [");  // batch size depends on timing
+  for (int i = 0; i < 5; ++i) CHECK_FALSE(fs::exists(dir + "/out-channels/f" + std::to_string(i) + ".png"));
 }
