@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "detect/detector_spec.hpp"
 #include "device/cuda_support.hpp"
 #include "device/device.hpp"
 #include "gpen/error.hpp"
@@ -51,13 +52,6 @@ void warm_up(const FaceEnhancer& enhancer, int max_batch) {
   with_torch_errors("warm-up of " + enhancer.info().path, [&] { return enhancer.enhance(blank); });
 }
 
-// The detector spec with a catalogue name fetched first when the options say to download.
-std::string detector_spec(const RestorerOptions& options) {
-  const std::string prefix = "retinaface:";
-  if (!options.download || options.detector.rfind(prefix, 0) != 0) return options.detector;
-  return prefix + resolve_model(options.detector.substr(prefix.size()), true);
-}
-
 void stop_if_asked(const RestoreParams& params) {
   if (params.should_stop && params.should_stop()) {
     throw Error(ErrorCode::Cancelled, "cancelled: should_stop returned true");
@@ -69,6 +63,8 @@ void stop_if_asked(const RestoreParams& params) {
 RestoreEngine::RestoreEngine(const RestorerOptions& options, std::unique_ptr<FaceDetector> detector)
     : options_(options), detector_(std::move(detector)) {
   options.validate();
+  // The detector is made on first use; its spec (and RetinaFace model) are checked now.
+  if (!detector_) detector_spec_ = checked_detector_spec(options.detector, options.download);
   device_ = resolve_device(options.device);
   const torch::Dtype dtype = model_dtype(options.precision, device_);
   const int threads = options.threads > 0
@@ -89,7 +85,7 @@ RestoreEngine::RestoreEngine(const RestorerOptions& options, std::unique_ptr<Fac
 
 const FaceDetector& RestoreEngine::detector() const {
   std::call_once(detector_once_, [this] {
-    if (!detector_) detector_ = make_face_detector(detector_spec(options_), options_.device);
+    if (!detector_) detector_ = make_face_detector(detector_spec_, options_.device);
   });
   return *detector_;
 }

@@ -59,6 +59,7 @@ class RestoreEngine {
   bool photo_ops_on_device_ = false;  ///< options.photo_ops resolved
   mutable std::once_flag detector_once_;
   mutable std::unique_ptr<FaceDetector> detector_;
+  std::string detector_spec_;  // options_.detector, checked, its RetinaFace model resolved
 };
 
 }  // namespace gpen::detail

@@ -107,6 +107,13 @@ int main(int argc, char** argv) {
   rp.max_batch = 0;
   CHECK_ERROR(gpen_restorer_create(&rp, &r), GPEN_ERR_INVALID_ARGUMENT, "max_batch must be 1-256, got 0");
   rp.max_batch = 4;
+  /* The detector spec and its model are checked at create time, not at the first photo. */
+  rp.detector = "haar";
+  CHECK_ERROR(gpen_restorer_create(&rp, &r), GPEN_ERR_INVALID_ARGUMENT,
+              "detector must be \"dlib\" or \"retinaface:NAME|PATH\", got \"haar\"");
+  rp.detector = "retinaface:/missing/detector.pt";
+  CHECK_ERROR(gpen_restorer_create(&rp, &r), GPEN_ERR_FILE_NOT_FOUND, "/missing/detector.pt");
+  rp.detector = "dlib";
   gpen_restorer_params bad = rp;
   bad.struct_size = 2;
   CHECK_ERROR(gpen_restorer_create(&bad, &r), GPEN_ERR_INVALID_ARGUMENT, "struct_size is 2");

@@ -265,10 +265,11 @@ TEST_CASE("photo: presets are parameter sets; bad parameters are refused by name
 TEST_CASE("photo: an unknown detector spec and a missing RetinaFace model are clear errors") {
   auto o = with_model("random-64.pt");
   o.detector = "mtcnn";
-  const gpen::Restorer r(o);  // the detector is created on first use
-  const cv::Mat photo = test::pattern(64, 64);
-  CHECK_GPEN_ERROR(r.restore(test::view_of(photo)), gpen::ErrorCode::InvalidArgument,
+  // The detector is created on first use, but its spec is checked when the Restorer is made.
+  CHECK_GPEN_ERROR(gpen::Restorer{o}, gpen::ErrorCode::InvalidArgument,
                    "detector must be \"dlib\" or \"retinaface:NAME|PATH\", got \"mtcnn\"");
+  o.detector = "retinaface:/nonexistent/det.pt";
+  CHECK_GPEN_ERROR(gpen::Restorer{o}, gpen::ErrorCode::FileNotFound, "/nonexistent/det.pt");
   CHECK_GPEN_ERROR(gpen::make_face_detector("retinaface:/nonexistent/det.pt"), gpen::ErrorCode::FileNotFound,
                    "/nonexistent/det.pt");
 }
