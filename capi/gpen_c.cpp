@@ -3,6 +3,7 @@
 #include "gpen_c.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <deque>
@@ -72,7 +73,43 @@ gpen_status guarded(Body&& body) {
   }
 }
 
-// Reads a versioned parameter struct: defaults, overwritten by the caller's known prefix.
+// Copies the caller's field at [offset, offset + bytes) when the caller's struct (`size` bytes)
+// holds all of it: a struct_size that ends inside a field never yields half a pointer.
+template <typename T>
+void copy_if_whole(T& out, const T& given, std::size_t size, std::size_t offset, std::size_t bytes) {
+  if (offset + bytes <= size) {
+    std::memcpy(reinterpret_cast<char*>(&out) + offset, reinterpret_cast<const char*>(&given) + offset, bytes);
+  }
+}
+#define GPEN_COPY_FIELD(KIND, type, name, value, lo, hi, choices, doc) \
+  copy_if_whole(out, given, size, offsetof(C, name), sizeof(given.name));
+#define GPEN_COPY_EXTRA(name) copy_if_whole(out, given, size, offsetof(C, name), sizeof(given.name));
+
+// Every field of each struct: the parameter table's, then the callbacks.
+void copy_fields(const gpen_restore_params& given, std::size_t size, gpen_restore_params& out) {
+  using C = gpen_restore_params;
+#define GPEN_RESTORE_PARAM GPEN_COPY_FIELD
+#include "gpen/params.def"
+  GPEN_COPY_EXTRA(abort_callback)
+  GPEN_COPY_EXTRA(abort_user_data)
+}
+void copy_fields(const gpen_restorer_params& given, std::size_t size, gpen_restorer_params& out) {
+  using C = gpen_restorer_params;
+#define GPEN_RESTORER_OPTION GPEN_COPY_FIELD
+#include "gpen/params.def"
+}
+void copy_fields(const gpen_batch_params& given, std::size_t size, gpen_batch_params& out) {
+  using C = gpen_batch_params;
+#define GPEN_BATCH_OPTION GPEN_COPY_FIELD
+#include "gpen/params.def"
+  GPEN_COPY_EXTRA(progress_callback)
+  GPEN_COPY_EXTRA(progress_user_data)
+  GPEN_COPY_EXTRA(abort_callback)
+  GPEN_COPY_EXTRA(abort_user_data)
+}
+
+// Reads a versioned parameter struct: defaults, overwritten by the fields the caller's
+// struct_size covers whole (an older caller's struct is a prefix of this one).
 template <typename T>
 T read_params(const T* given, const T& defaults, const char* name) {
   if (!given) return defaults;
@@ -83,7 +120,7 @@ T read_params(const T* given, const T& defaults, const char* name) {
                           "; initialise the struct with its *_default_params() function");
   }
   T out = defaults;
-  std::memcpy(&out, given, std::min<std::size_t>(given->struct_size, sizeof(T)));
+  copy_fields(*given, size, out);
   out.struct_size = sizeof(T);
   return out;
 }

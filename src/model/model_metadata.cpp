@@ -26,6 +26,9 @@ cv::FileStorage open_metadata(const std::string& json, const std::string& path) 
 
 std::string text(const cv::FileNode& n) { return n.isString() ? static_cast<std::string>(n) : ""; }
 
+// n[key] when n is a mapping, else an empty node (OpenCV throws for a key of anything else).
+cv::FileNode child(const cv::FileNode& n, const char* key) { return n.isMap() ? n[key] : cv::FileNode(); }
+
 // Checks format, version and architecture.
 void check_header(const cv::FileStorage& fs, const std::string& path, const std::string& architecture) {
   const std::string format = text(fs["format"]);
@@ -48,16 +51,31 @@ void check_header(const cv::FileStorage& fs, const std::string& path, const std:
   }
 }
 
+// The numbers of a sequence; empty if it is not one or holds anything else.
 std::vector<double> numbers(const cv::FileNode& n) {
   std::vector<double> out;
   if (!n.isSeq()) return out;
-  for (const cv::FileNode& item : n) out.push_back(static_cast<double>(item));
+  for (const cv::FileNode& item : n) {
+    if (!item.isInt() && !item.isReal()) return {};
+    out.push_back(static_cast<double>(item));
+  }
   return out;
+}
+
+// Whole numbers in [lo, hi] as ints; false if any is not.
+bool whole_numbers(const std::vector<double>& values, int lo, int hi, std::vector<int>& out) {
+  for (double v : values) {
+    if (!(v >= lo && v <= hi) || v != static_cast<double>(static_cast<int>(v))) return false;
+    out.push_back(static_cast<int>(v));
+  }
+  return true;
 }
 
 }  // namespace
 
-ModelInfo parse_model_metadata(const std::string& json, const std::string& path) {
+namespace {
+
+ModelInfo gpen_metadata(const std::string& json, const std::string& path) {
   const cv::FileStorage fs = open_metadata(json, path);
   check_header(fs, path, "gpen");
   ModelInfo info;
@@ -72,15 +90,15 @@ ModelInfo parse_model_metadata(const std::string& json, const std::string& path)
   info.channel_multiplier = fs["channel_multiplier"].isInt() ? static_cast<int>(fs["channel_multiplier"]) : 0;
   info.narrow = fs["narrow"].isReal() || fs["narrow"].isInt() ? static_cast<double>(fs["narrow"]) : 0.0;
   info.exporter_version = text(fs["exporter_version"]);
-  const cv::FileNode random = fs["source"]["random_weights"];
+  const cv::FileNode random = child(fs["source"], "random_weights");
   info.random_weights = random.isInt() && static_cast<int>(random) != 0;
-  const std::string order = text(fs["input"]["color_order"]);
+  const std::string order = text(child(fs["input"], "color_order"));
   if (order != "RGB") {
     throw Error(ErrorCode::UnsupportedModel,
                 "model " + path + ": input colour order '" + order + "' is not 'RGB'");
   }
   for (const char* key : {"mean", "std"}) {
-    const cv::FileNode values = fs["input"][key];
+    const cv::FileNode values = child(fs["input"], key);
     bool reference = values.isSeq() && values.size() == 3;
     for (std::size_t i = 0; reference && i < 3; ++i) {
       reference = static_cast<double>(values[static_cast<int>(i)]) == 0.5;
@@ -93,25 +111,51 @@ ModelInfo parse_model_metadata(const std::string& json, const std::string& path)
   return info;
 }
 
-RetinaFaceInfo parse_retinaface_metadata(const std::string& json, const std::string& path) {
+RetinaFaceInfo retinaface_metadata(const std::string& json, const std::string& path) {
   const cv::FileStorage fs = open_metadata(json, path);
   check_header(fs, path, "retinaface");
   RetinaFaceInfo info;
   info.backbone = text(fs["backbone"]);
-  for (const cv::FileNode& level : fs["min_sizes"]) {
-    std::vector<int> sizes;
-    for (double v : numbers(level)) sizes.push_back(static_cast<int>(v));
-    info.min_sizes.push_back(sizes);
+  bool valid = fs["min_sizes"].isSeq();
+  if (valid) {
+    for (const cv::FileNode& level : fs["min_sizes"]) {
+      std::vector<int> sizes;
+      valid = valid && whole_numbers(numbers(level), 1, 8192, sizes) && !sizes.empty();
+      info.min_sizes.push_back(sizes);
+    }
   }
-  for (double v : numbers(fs["steps"])) info.steps.push_back(static_cast<int>(v));
+  valid = valid && whole_numbers(numbers(fs["steps"]), 1, 1024, info.steps);
   info.variance = numbers(fs["variance"]);
-  info.mean = numbers(fs["input"]["mean"]);
-  if (info.min_sizes.empty() || info.min_sizes.size() != info.steps.size() ||
+  info.mean = numbers(child(fs["input"], "mean"));
+  for (double v : info.variance) valid = valid && v > 0 && v < 1e6;
+  for (double v : info.mean) valid = valid && v > -1e6 && v < 1e6;
+  if (!valid || info.min_sizes.empty() || info.min_sizes.size() != info.steps.size() ||
       info.variance.size() != 2 || info.mean.size() != 3) {
     throw Error(ErrorCode::InvalidModel, "model " + path +
-                                             ": RetinaFace metadata lacks min_sizes/steps/variance/input.mean");
+                                             ": RetinaFace metadata lacks min_sizes/steps/variance/input.mean "
+                                             "(positive whole sizes and steps, one step per level)");
   }
   return info;
+}
+
+// OpenCV's reader throws cv::Exception for what it cannot parse: an InvalidModel like the rest.
+template <typename F>
+auto parsed(const std::string& path, F&& parse) -> decltype(parse()) {
+  try {
+    return parse();
+  } catch (const cv::Exception& e) {
+    throw Error(ErrorCode::InvalidModel, "model " + path + ": malformed metadata: " + e.err);
+  }
+}
+
+}  // namespace
+
+ModelInfo parse_model_metadata(const std::string& json, const std::string& path) {
+  return parsed(path, [&] { return gpen_metadata(json, path); });
+}
+
+RetinaFaceInfo parse_retinaface_metadata(const std::string& json, const std::string& path) {
+  return parsed(path, [&] { return retinaface_metadata(json, path); });
 }
 
 }  // namespace gpen::detail

@@ -2,6 +2,7 @@
 #include <filesystem>
 
 #include "gpen/restorer.hpp"
+#include "model/model_metadata.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -132,7 +133,9 @@ TEST_CASE("model loading: a model whose output is wrong is refused with a clear 
       {"bad-int.pt", "returned Long values; a GPEN model returns floating point"},
       {"bad-tuple.pt", "returned a Tuple, not a tensor"}};
   const cv::Mat face = test::smooth_pattern(64, 64, 5);
-  for (const auto& [name, message] : cases) {
+  for (const auto& c : cases) {  // not a structured binding: CAPTURE's lambda cannot capture one (C++17)
+    const std::string& name = c.first;
+    const std::string& message = c.second;
     CAPTURE(name);
     if (!test::available(test::model(name))) continue;
     gpen::RestorerOptions o;
@@ -140,5 +143,24 @@ TEST_CASE("model loading: a model whose output is wrong is refused with a clear 
     const gpen::Restorer r(o);
     CHECK_GPEN_ERROR(r.restore_faces({test::view_of(face), test::view_of(face)}), gpen::ErrorCode::InvalidModel,
                      message);
+  }
+}
+
+TEST_CASE("model metadata: malformed or hostile values are InvalidModel/UnsupportedModel, never a crash") {
+  const std::string head = R"({"format": "gpen-torchscript", "format_version": 1, )";
+  // Found by fuzz_model_metadata: a nested key of a scalar made OpenCV throw past the checks.
+  CHECK_THROWS_AS(gpen::detail::parse_model_metadata(head + R"("architecture": "gpen", "size": 64, "input": 5, "source": 7})", "m.pt"),
+                  gpen::Error);
+  CHECK_GPEN_ERROR(gpen::detail::parse_model_metadata(head + R"("architecture": "gpen", "size": 1e300})", "m.pt"),
+                   gpen::ErrorCode::InvalidModel, "is not a power of two");
+  const std::string retina = head + R"("architecture": "retinaface", "backbone": "mobilenet0.25", "variance": [0.1, 0.2],
+      "input": {"mean": [104, 117, 123]}, )";
+  CHECK(gpen::detail::parse_retinaface_metadata(retina + R"("min_sizes": [[16, 32]], "steps": [8]})", "r.pt").steps[0] == 8);
+  for (const char* bad : {R"("min_sizes": [[16, 32]], "steps": [1e300]})", R"("min_sizes": [[16, 32]], "steps": [0]})",
+                          R"("min_sizes": [["a"]], "steps": [8]})", R"("min_sizes": 3, "steps": [8]})",
+                          R"("min_sizes": [[16], [32]], "steps": [8]})"}) {
+    CAPTURE(bad);
+    CHECK_GPEN_ERROR(gpen::detail::parse_retinaface_metadata(retina + bad, "r.pt"), gpen::ErrorCode::InvalidModel,
+                     "RetinaFace metadata lacks");
   }
 }

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "io/image_damage.hpp"
 #include "io/image_header.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (AddressSanitizer + UndefinedBehaviorSanitizer) and
 # runs each for a short time from a seed corpus. A crash, sanitizer report or trap fails it.
-# usage: run_fuzz.sh SOURCE_DIR WORK_DIR [SECONDS]
+# usage: run_fuzz.sh SOURCE_DIR WORK_DIR [SECONDS] [LIB_DIR]
+# LIB_DIR: the build's lib/ (libgpen.so), for the C ABI target: capi/gpen_c.cpp is compiled
+# instrumented here and linked against the library built as usual.
+# Crashes found become regression inputs under tests/fuzz/regressions/TARGET/, replayed first.
 set -uo pipefail
-src=$1 work=$2 seconds=${3:-20}
+src=$1 work=$2 seconds=${3:-20} libdir=${4:-}
 cxx=$(command -v clang++-14 || command -v clang++ || true)
+cc=$(command -v clang-14 || command -v clang || true)
 probe='extern "C" int LLVMFuzzerTestOneInput(const unsigned char*, unsigned long) { return 0; }'
 if [ -z "$cxx" ] || ! echo "$probe" | "$cxx" -x c++ -fsanitize=fuzzer -o /dev/null - 2>/dev/null; then
   echo "SKIPPED: fuzzing needs clang with libFuzzer (Debian clang-14 + libclang-rt-14-dev)"
@@ -20,6 +24,23 @@ build() {  # name sources...
 build fuzz_image_header "$src/tests/fuzz/fuzz_image_header.cpp" "$src/src/io/image_header.cpp" "$src/src/io/image_damage.cpp"
 build fuzz_params "$src/tests/fuzz/fuzz_params.cpp" "$src/src/core/param_table.cpp" \
   "$src/src/core/string_list.cpp" "$src/src/core/error.cpp"
+opencv=(-I/usr/include/opencv4 -lopencv_imgcodecs -lopencv_imgproc -lopencv_core)
+build fuzz_decode_image "$src/tests/fuzz/fuzz_decode_image.cpp" "$src/src/io/io.cpp" "$src/src/io/image_damage.cpp" \
+  "$src/src/io/image_header.cpp" "$src/src/io/atomic_file.cpp" "$src/src/imaging/image_convert.cpp" \
+  "$src/src/core/image.cpp" "$src/src/core/error.cpp" "${opencv[@]}"
+build fuzz_model_metadata "$src/tests/fuzz/fuzz_model_metadata.cpp" "$src/src/model/model_metadata.cpp" \
+  "$src/src/core/error.cpp" "${opencv[@]}"
+build fuzz_cli_args "$src/tests/fuzz/fuzz_cli_args.cpp" "$src/src/cli/cli_args.cpp" "$src/src/core/param_table.cpp" \
+  "$src/src/core/params.cpp" "$src/src/core/string_list.cpp" "$src/src/core/error.cpp" "$src/src/core/version.cpp"
+capi_target=""
+if [ -n "$libdir" ] && [ -f "$libdir/libgpen.so" ]; then
+  "$cc" -std=c99 -O1 -g -fsanitize=fuzzer,address,undefined -I"$src/capi" -c "$src/tests/fuzz/fuzz_capi.c" \
+    -o "$work/fuzz_capi.o" || { echo "FAILED: cannot build fuzz_capi"; exit 1; }
+  build fuzz_capi "$work/fuzz_capi.o" "$src/capi/gpen_c.cpp" -I"$src/capi" -L"$libdir" -lgpen -Wl,-rpath,"$libdir"
+  capi_target=fuzz_capi:$work/seeds-capi
+else
+  echo "SKIPPED: fuzz_capi: no libgpen.so given (LIB_DIR)"
+fi
 build fuzz_upload "$src/tests/fuzz/fuzz_upload.cpp" "$src/src/server/zip_archive.cpp" \
   "$src/src/server/request_params.cpp" "$src/src/server/api_error.cpp" \
   "$src/src/core/param_table.cpp" "$src/src/core/params.cpp" "$src/src/core/string_list.cpp" \
@@ -64,12 +85,60 @@ for name, data in seeds.items():
     open(os.path.join(out, name), "wb").write(data)
 PY
 
+# Decoder seeds: small real files of every format the library reads.
+dseeds=$work/seeds-decode; mkdir -p "$dseeds"
+/usr/bin/python3 - "$dseeds" <<'PY'
+import io, os, sys
+import numpy as np
+from PIL import Image
+out = sys.argv[1]
+rng = np.random.default_rng(1)
+rgb = rng.integers(0, 255, (12, 10, 3), dtype=np.uint8)
+for fmt, mode, ext in [("PNG", "RGB", "png"), ("PNG", "LA", "la.png"), ("PNG", "I;16", "16.png"), ("PNG", "P", "p.png"),
+                       ("JPEG", "RGB", "jpg"), ("JPEG", "L", "gray.jpg"), ("JPEG", "CMYK", "cmyk.jpg"),
+                       ("WEBP", "RGBA", "webp"), ("TIFF", "RGB", "tif"), ("BMP", "RGB", "bmp"), ("PPM", "RGB", "ppm")]:
+    b = io.BytesIO()
+    image = Image.fromarray(rgb).convert(mode) if mode != "I;16" else Image.fromarray(rgb[..., 0].astype(np.uint16) * 257)
+    image.save(b, format=fmt)
+    open(os.path.join(out, ext), "wb").write(b.getvalue())
+PY
+# Metadata seeds: what the exporter writes for GPEN and RetinaFace models.
+mseeds=$work/seeds-meta; mkdir -p "$mseeds"
+/usr/bin/python3 - "$mseeds" <<'PY'
+import json, os, sys
+io_ = {"layout": "NCHW", "color_order": "RGB", "dtype": "float32", "scale": 1 / 255, "mean": [0.5] * 3, "std": [0.5] * 3}
+gpen = {"format": "gpen-torchscript", "format_version": 1, "exporter_version": "0.1.0", "architecture": "gpen",
+        "size": 512, "channel_multiplier": 2, "narrow": 1.0, "input": io_, "output": io_,
+        "source": {"random_weights": False}}
+retina = {"format": "gpen-torchscript", "format_version": 1, "architecture": "retinaface", "backbone": "mobilenet0.25",
+          "min_sizes": [[16, 32], [64, 128], [256, 512]], "steps": [8, 16, 32], "variance": [0.1, 0.2], "clip": False,
+          "input": {"layout": "NCHW", "color_order": "BGR", "dtype": "float32", "scale": 1.0, "mean": [104.0, 117.0, 123.0]}}
+for name, doc in (("gpen", gpen), ("retinaface", retina)):
+    open(os.path.join(sys.argv[1], name), "w").write(json.dumps(doc, indent=1))
+PY
+# Command-line seeds (arguments separated by NUL bytes).
+cseeds=$work/seeds-cli; mkdir -p "$cseeds"
+printf -- '--model\0m.pt\0-o\0out\0a.jpg' >"$cseeds/basic"
+printf -- '--preset\0old-photo\0--strength\0050\0--no-only-center-face\0--ext\0jpg,PNG\0-o\0o\0x' >"$cseeds/flags"
+printf -- '--strenght\0100\0--json\0r.json\0-q\0--help' >"$cseeds/typo"
+# C ABI seeds: a few byte streams of choices.
+mkdir -p "$work/seeds-capi"
+head -c 256 /dev/zero >"$work/seeds-capi/zeros"
+/usr/bin/python3 -c "import sys; sys.stdout.buffer.write(bytes((i * 37 + 11) % 256 for i in range(512)))" >"$work/seeds-capi/mixed"
+
 status=0
-for target in fuzz_image_header:"$seeds" fuzz_params:"$pseeds" fuzz_upload:"$useeds"; do
+for target in fuzz_image_header:"$seeds" fuzz_decode_image:"$dseeds" fuzz_model_metadata:"$mseeds" \
+              fuzz_cli_args:"$cseeds" fuzz_params:"$pseeds" fuzz_upload:"$useeds" $capi_target; do
   name=${target%%:*} corpus=${target#*:}
   mkdir -p "$work/corpus-$name"
-  if "$work/$name" -max_total_time="$seconds" -rss_limit_mb=1024 -timeout=5 -print_final_stats=1 \
-       "$work/corpus-$name" "$corpus" >"$work/$name.log" 2>&1; then
+  # Inputs that once crashed a target are replayed first.
+  regressions=$src/tests/fuzz/regressions/$name
+  if [ -d "$regressions" ] && ! "$work/$name" -runs=0 "$regressions" >"$work/$name.regressions.log" 2>&1; then
+    echo "FAILED: $name: a regression input crashes again; see $work/$name.regressions.log"
+    tail -30 "$work/$name.regressions.log"; status=1
+  fi
+  if "$work/$name" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+       -artifact_prefix="$work/$name-" "$work/corpus-$name" "$corpus" >"$work/$name.log" 2>&1; then
     runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$work/$name.log" | grep -o '[0-9]*$')
     echo "fuzz: $name: ${runs:-?} inputs in ${seconds} s, no crash"
   else
