@@ -7,6 +7,7 @@
 #include <set>
 #include <filesystem>
 #include <mutex>
+#include <new>
 #include <thread>
 
 #include "batch/bounded_queue.hpp"
@@ -47,6 +48,16 @@ struct PhotoItem {
   std::size_t next_face = 0;  // faces [0, next_face) have been sent to the model
   double model_s = 0.0;       // this photo's share of model calls
 };
+
+// What a file's failure says: the error's message; for an allocation that failed (a bare
+// std::bad_alloc says nothing), what ran out and what helps.
+std::string failure_text(const std::exception& e) {
+  if (dynamic_cast<const std::bad_alloc*>(&e) != nullptr) {
+    return "out of memory: this photo needs more memory than is free (fewer readers, a smaller batch "
+           "or fewer photos at once use less)";
+  }
+  return e.what();
+}
 
 }  // namespace
 
@@ -141,7 +152,7 @@ struct BatchProcessor::Impl {
           std::lock_guard<std::mutex> lock(report_mutex);
           report.read_busy_s += since(t);
         }
-        finish_file(i, FileStatus::Failed, e.what());
+        finish_file(i, FileStatus::Failed, failure_text(e));
       }
     }
   }
@@ -220,7 +231,7 @@ struct BatchProcessor::Impl {
           cancelled = true;
         }
       } catch (const std::exception& e) {
-        error = e.what();
+        error = failure_text(e);
       }
       const double model_s = since(t);
       busy += model_s;
@@ -304,7 +315,7 @@ struct BatchProcessor::Impl {
           std::lock_guard<std::mutex> lock(report_mutex);
           report.write_busy_s += since(t);
         }
-        finish_file(index, FileStatus::Failed, e.what());
+        finish_file(index, FileStatus::Failed, failure_text(e));
       }
     }
   }

@@ -151,6 +151,12 @@ Image decode_image(const void* data_in, std::size_t size, const std::string& nam
     decoded = cv::imdecode(encoded, jpeg ? jpeg_mode : cv::IMREAD_UNCHANGED);
   } catch (const cv::Exception& e) {
     throw Error(ErrorCode::DecodeFailed, "cannot decode " + name + ": " + e.what());
+  } catch (const std::bad_alloc&) {
+    throw Error(ErrorCode::OutOfMemory,
+                "cannot decode " + name + ": out of memory" +
+                    (declared.known ? " for its " + std::to_string(declared.width) + "x" +
+                                          std::to_string(declared.height) + " pixels"
+                                    : std::string()));
   }
   if (decoded.empty()) {
     throw Error(ErrorCode::DecodeFailed, "cannot decode " + name + ": " + detail::describe_damage(data, size));
