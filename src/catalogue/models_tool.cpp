@@ -95,6 +95,9 @@ std::string run_models_tool(const std::vector<std::string>& args) {
   const std::string python = python_executable();
   std::vector<std::string> argv_strings = {python, "-m", "gpen.models", "--errors-on-stdout"};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  // GPEN_QUIET (set by `gpen-restore -q`): no progress, only errors (which come back on stdout).
+  const char* quiet = std::getenv("GPEN_QUIET");
+  if (quiet != nullptr && *quiet != '\0' && std::string(quiet) != "0") argv_strings.push_back("-q");
   std::vector<std::string> env_strings = child_environment();
   std::vector<char*> argv = c_strings(argv_strings);
   std::vector<char*> envp = c_strings(env_strings);

@@ -78,6 +78,8 @@ int main(int argc, char** argv) {
   std::unique_ptr<gpen::BatchProcessor> processor;
   try {
     args = gpen::cli::parse_cli_args(std::vector<std::string>(argv + 1, argv + argc));
+    // -q: the models tool (a .pth converted, a catalogue model pulled) prints only its errors too.
+    if (args.quiet) ::setenv("GPEN_QUIET", "1", 1);
     if (args.show_help) {
       std::cout << gpen::cli::usage();
       return 0;

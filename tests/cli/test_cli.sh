@@ -165,6 +165,17 @@ assert (both[:, :src.shape[1]] == src).all() and (both[:, src.shape[1]:] == out)
 PY
 check "--compare: OUTDIR/compare/face0.png is input | result" test $? -eq 0
 
+# -q with a published checkpoint: converted once into the cache, and not a word printed.
+if [ -f "$models/checkpoint.pth" ]; then
+  GPEN_HOME="$work/quiet-home" "$cli" -q --aligned --model "$models/checkpoint.pth" -o "$work/quiet-pth" \
+    "$work/face0.png" >"$work/log17.out" 2>"$work/log17.err"
+  check "-q .pth: exit 0" test $? -eq 0
+  check "-q .pth: converted into the cache" test -n "$(ls "$work/quiet-home/converted" 2>/dev/null)"
+  check "-q .pth: nothing printed" test ! -s "$work/log17.err" -a ! -s "$work/log17.out"
+else
+  echo "SKIPPED: -q with a .pth: $models/checkpoint.pth absent (needs ../shared)"
+fi
+
 "$cli" --help | grep -q -- "--aligned"
 check "help" test $? -eq 0
 "$cli" --version | grep -q "gpen-restore 0.1.0"

@@ -38,8 +38,10 @@ if [ -n "$libdir" ] && [ -f "$libdir/libgpen.so" ]; then
     -o "$work/fuzz_capi.o" || { echo "FAILED: cannot build fuzz_capi"; exit 1; }
   build fuzz_capi "$work/fuzz_capi.o" "$src/capi/gpen_c.cpp" -I"$src/capi" -L"$libdir" -lgpen -Wl,-rpath,"$libdir"
   capi_target=fuzz_capi:$work/seeds-capi
+  build fuzz_model_file "$src/tests/fuzz/fuzz_model_file.cpp" -L"$libdir" -lgpen -Wl,-rpath,"$libdir"
+  capi_target="$capi_target fuzz_model_file:$work/seeds-model"
 else
-  echo "SKIPPED: fuzz_capi: no libgpen.so given (LIB_DIR)"
+  echo "SKIPPED: fuzz_capi, fuzz_model_file: no libgpen.so given (LIB_DIR)"
 fi
 build fuzz_upload "$src/tests/fuzz/fuzz_upload.cpp" "$src/src/server/zip_archive.cpp" \
   "$src/src/server/request_params.cpp" "$src/src/server/api_error.cpp" \
@@ -121,6 +123,13 @@ cseeds=$work/seeds-cli; mkdir -p "$cseeds"
 printf -- '--model\0m.pt\0-o\0out\0a.jpg' >"$cseeds/basic"
 printf -- '--preset\0old-photo\0--strength\0050\0--no-only-center-face\0--ext\0jpg,PNG\0-o\0o\0x' >"$cseeds/flags"
 printf -- '--strenght\0100\0--json\0r.json\0-q\0--help' >"$cseeds/typo"
+# Model file seeds: the small test models (TorchScript archives with and without metadata,
+# not-an-archive), when the models have been generated beside the fuzz work folder.
+mkdir -p "$work/seeds-model"
+for m in no-meta bad-tuple bad-version identity-512 not-a-model; do
+  [ -f "$work/../test-models/$m.pt" ] && cp "$work/../test-models/$m.pt" "$work/seeds-model/$m"
+done
+printf 'PK\x03\x04' >"$work/seeds-model/zip-magic"
 # C ABI seeds: a few byte streams of choices.
 mkdir -p "$work/seeds-capi"
 head -c 256 /dev/zero >"$work/seeds-capi/zeros"
@@ -133,11 +142,15 @@ for target in fuzz_image_header:"$seeds" fuzz_decode_image:"$dseeds" fuzz_model_
   mkdir -p "$work/corpus-$name"
   # Inputs that once crashed a target are replayed first.
   regressions=$src/tests/fuzz/regressions/$name
-  if [ -d "$regressions" ] && ! "$work/$name" -runs=0 "$regressions" >"$work/$name.regressions.log" 2>&1; then
+  if [ -d "$regressions" ] && ! ASAN_OPTIONS=detect_leaks=0 "$work/$name" -runs=0 -detect_leaks=0 "$regressions" >"$work/$name.regressions.log" 2>&1; then
     echo "FAILED: $name: a regression input crashes again; see $work/$name.regressions.log"
     tail -30 "$work/$name.regressions.log"; status=1
   fi
-  if "$work/$name" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+  # Targets over libgpen.so: LibTorch keeps allocations for the life of the process.
+  leaks=1
+  case $name in fuzz_capi | fuzz_model_file) leaks=0 ;; esac
+  if ASAN_OPTIONS=detect_leaks=$leaks "$work/$name" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
+       -print_final_stats=1 -detect_leaks=$leaks \
        -artifact_prefix="$work/$name-" "$work/corpus-$name" "$corpus" >"$work/$name.log" 2>&1; then
     runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$work/$name.log" | grep -o '[0-9]*$')
     echo "fuzz: $name: ${runs:-?} inputs in ${seconds} s, no crash"
