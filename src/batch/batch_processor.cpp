@@ -11,7 +11,9 @@
 #include <thread>
 
 #include "batch/bounded_queue.hpp"
+#include "imaging/image_convert.hpp"
 #include "io/atomic_file.hpp"
+#include "io/image_file.hpp"
 #include "device/cuda_support.hpp"
 #include "gpen/batch.hpp"
 #include "gpen/compare.hpp"
@@ -47,6 +49,7 @@ struct PhotoItem {
   Image original;  // the decoded input, kept only for BatchOptions::compare
   std::size_t next_face = 0;  // faces [0, next_face) have been sent to the model
   double model_s = 0.0;       // this photo's share of model calls
+  bool gray_alpha = false;    // a gray+alpha PNG: written back with gray colours
 };
 
 // What a file's failure says: the error's message; for an allocation that failed (a bare
@@ -138,7 +141,9 @@ struct BatchProcessor::Impl {
       if (report.files[i].status == FileStatus::Skipped) continue;
       const auto t = Clock::now();
       try {
-        PhotoItem item = detail::with_torch_errors(plan[i].input, [&] { return prepare(i, read_image(plan[i].input)); });
+        detail::DecodedImage file = detail::read_image_file(plan[i].input);
+        PhotoItem item = detail::with_torch_errors(plan[i].input, [&] { return prepare(i, std::move(file.image)); });
+        item.gray_alpha = file.gray_alpha;
         stream.synchronize();  // the crops are complete before the compute stage's stream reads them
         const double s = since(t);
         {
@@ -287,7 +292,8 @@ struct BatchProcessor::Impl {
       const PlannedFile& file = plan[index];
       try {
         // Result.faces carry their crops only with save_faces (keep_crops).
-        const Result done = detail::with_torch_errors(file.input, [&] { return engine->finish(std::move(item->photo), params); });
+        Result done = detail::with_torch_errors(file.input, [&] { return engine->finish(std::move(item->photo), params); });
+        if (item->gray_alpha) detail::make_colours_gray(done.image);
         const fs::path out(file.output);
         if (out.has_parent_path()) fs::create_directories(out.parent_path());
         write_image(file.output, done.image.view(), options.quality);

@@ -74,19 +74,6 @@ Image to_image(const cv::Mat& bgr, ColorOrder order) {
 
 namespace gpen::detail {
 
-namespace {
-
-bool colour_is_gray(const cv::Mat& bgr) {
-  for (int y = 0; y < bgr.rows; ++y) {
-    const auto* p = bgr.ptr<cv::Vec3b>(y);
-    for (int x = 0; x < bgr.cols; ++x) {
-      if (p[x][0] != p[x][1] || p[x][1] != p[x][2]) return false;
-    }
-  }
-  return true;
-}
-
-}  // namespace
 
 PhotoLayers split_photo(const ImageView& view, const std::string& what) {
   PhotoLayers layers;
@@ -98,13 +85,12 @@ PhotoLayers split_photo(const ImageView& view, const std::string& what) {
     cv::extractChannel(wrap(view), alpha, 3);
     if (view.depth == 16) alpha.convertTo(alpha, CV_8U, 1.0 / 257.0);
     layers.alpha = alpha.clone();
-    layers.gray = colour_is_gray(layers.bgr);
   }
   return layers;
 }
 
 Image merge_photo(const cv::Mat& bgr, const PhotoLayers& layers) {
-  if (layers.gray && layers.alpha.empty()) {
+  if (layers.gray) {
     cv::Mat gray;
     cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
     Image out(gray.cols, gray.rows, 1, layers.order);
@@ -115,11 +101,7 @@ Image merge_photo(const cv::Mat& bgr, const PhotoLayers& layers) {
   cv::Mat alpha = layers.alpha;
   if (alpha.size() != bgr.size()) cv::resize(layers.alpha, alpha, bgr.size(), 0, 0, cv::INTER_LINEAR);
   cv::Mat colour;
-  if (layers.gray) {  // gray+alpha: gray colours, in four channels
-    cv::Mat gray;
-    cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
-    cv::cvtColor(gray, colour, cv::COLOR_GRAY2BGR);
-  } else if (layers.order == ColorOrder::RGB) {
+  if (layers.order == ColorOrder::RGB) {
     cv::cvtColor(bgr, colour, cv::COLOR_BGR2RGB);
   } else {
     colour = bgr;
@@ -129,6 +111,19 @@ Image merge_photo(const cv::Mat& bgr, const PhotoLayers& layers) {
   Image out(four.cols, four.rows, 4, layers.order);
   four.copyTo(cv::Mat(four.rows, four.cols, CV_8UC4, out.data()));
   return out;
+}
+
+}  // namespace gpen::detail
+
+namespace gpen::detail {
+
+void make_colours_gray(Image& image) {
+  if (image.channels() != 4 || image.empty()) return;
+  cv::Mat four(image.height(), image.width(), CV_8UC4, image.data());
+  cv::Mat gray;
+  cv::cvtColor(four, gray, image.order() == ColorOrder::RGB ? cv::COLOR_RGBA2GRAY : cv::COLOR_BGRA2GRAY);
+  const int to_colours[] = {0, 0, 0, 1, 0, 2};
+  cv::mixChannels(&gray, 1, &four, 1, to_colours, 3);
 }
 
 }  // namespace gpen::detail

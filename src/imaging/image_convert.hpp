@@ -27,8 +27,7 @@ Image to_image(const cv::Mat& bgr, ColorOrder order);
 namespace gpen::detail {
 
 /// A photo taken apart for processing: 8-bit BGR colour, the alpha plane (empty if none) and
-/// whether it was gray: one channel, or four whose colour channels are all equal (a gray+alpha
-/// PNG, which OpenCV decodes as BGRA). merge_photo puts the result back in the input's form.
+/// whether it was gray. merge_photo puts the result back in the input's form.
 struct PhotoLayers {
   cv::Mat bgr;
   cv::Mat alpha;
@@ -38,8 +37,16 @@ struct PhotoLayers {
 
 PhotoLayers split_photo(const ImageView& view, const std::string& what);
 
-/// Image with the layers' channel count (1 for gray, 4 with alpha, else 3) and order, gray
-/// colours when the input was gray; `alpha` is resized to `bgr`'s size if they differ.
+/// Image with the layers' channel count (1 for gray, 4 with alpha, else 3) and order;
+/// `alpha` is resized to `bgr`'s size if they differ.
 Image merge_photo(const cv::Mat& bgr, const PhotoLayers& layers);
+
+}  // namespace gpen::detail
+
+namespace gpen::detail {
+
+/// A 4-channel 8-bit image's colour channels set to their luma (alpha kept): how a gray+alpha
+/// file, which OpenCV decodes as BGRA, is given back gray after restoration.
+void make_colours_gray(Image& image);
 
 }  // namespace gpen::detail

@@ -16,7 +16,7 @@ std::uint32_t le16(const unsigned char* p) { return std::uint32_t(p[0]) | (std::
 std::uint32_t le24(const unsigned char* p) { return le16(p) | (std::uint32_t(p[2]) << 16); }
 std::uint32_t le32(const unsigned char* p) { return le24(p) | (std::uint32_t(p[3]) << 24); }
 
-DeclaredSize known(std::int64_t w, std::int64_t h) { return {true, w, h, 0}; }
+DeclaredSize known(std::int64_t w, std::int64_t h) { return {true, w, h, 0, false}; }
 
 DeclaredSize jpeg(const unsigned char* d, std::size_t n) {
   std::size_t i = 2;
@@ -118,7 +118,9 @@ DeclaredSize netpbm(const unsigned char* d, std::size_t n) {
 DeclaredSize declared_size(const unsigned char* d, std::size_t n) {
   static const unsigned char png_sig[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
   if (n >= 24 && std::memcmp(d, png_sig, 8) == 0 && std::memcmp(d + 12, "IHDR", 4) == 0) {
-    return known(be32(d + 16), be32(d + 20));
+    DeclaredSize size = known(be32(d + 16), be32(d + 20));
+    size.gray_alpha = n >= 26 && d[25] == 4;
+    return size;
   }
   if (n >= 4 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF) return jpeg(d, n);
   if (n >= 10 && std::memcmp(d, "GIF8", 4) == 0) return known(le16(d + 6), le16(d + 8));

@@ -12,6 +12,7 @@ struct DeclaredSize {
   std::int64_t width = 0;
   std::int64_t height = 0;
   int jpeg_components = 0;  ///< a JPEG's colour components (1: gray, 3: YCbCr/RGB, 4: CMYK); 0 otherwise
+  bool gray_alpha = false;  ///< a gray+alpha PNG (colour type 4), which OpenCV decodes as 4 channels
 };
 
 /// PNG, JPEG, GIF, BMP, WebP, TIFF (first page) and PNM/PAM/PFM headers.

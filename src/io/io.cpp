@@ -18,6 +18,7 @@
 #include "gpen/error.hpp"
 #include "imaging/image_convert.hpp"
 #include "io/image_damage.hpp"
+#include "io/image_file.hpp"
 #include "io/image_header.hpp"
 
 namespace gpen {
@@ -181,10 +182,23 @@ Image decode_image(const void* data_in, std::size_t size, const std::string& nam
   return image;
 }
 
-Image read_image(const std::string& path) {
+Image read_image(const std::string& path) { return detail::read_image_file(path).image; }
+
+namespace detail {
+
+DecodedImage read_image_file(const std::string& path) {
   const std::vector<unsigned char> bytes = read_bytes(path);
-  return decode_image(bytes.data(), bytes.size(), path);
+  DecodedImage decoded;
+  decoded.image = decode_image(bytes.data(), bytes.size(), path);
+  decoded.gray_alpha = is_gray_alpha_png(bytes.data(), bytes.size());
+  return decoded;
 }
+
+bool is_gray_alpha_png(const unsigned char* data, std::size_t size) {
+  return declared_size(data, size).gray_alpha;
+}
+
+}  // namespace detail
 
 std::vector<unsigned char> encode_image(const ImageView& image, const std::string& format_in, int quality) {
   std::string format = format_in;
