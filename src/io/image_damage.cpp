@@ -3,11 +3,12 @@
 #include <cstdint>
 #include <cstring>
 
+#include "io/image_header.hpp"
+
 namespace gpen::detail {
 
 namespace {
 
-std::uint32_t be16(const unsigned char* p) { return (std::uint32_t(p[0]) << 8) | p[1]; }
 std::uint32_t be32(const unsigned char* p) {
   return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) | p[3];
 }
@@ -58,49 +59,36 @@ std::string image_format_name(const unsigned char* d, std::size_t n) {
 }
 
 JpegStructure jpeg_structure(const unsigned char* d, std::size_t n) {
-  // Segments are skipped by their lengths (so an EXIF thumbnail's markers are never seen) up to
-  // the first start-of-scan; after it, 0xFF bytes in entropy-coded data are stuffed, so
-  // 0xFF 0xD9 can only be an end-of-image marker.
+  // Segments up to the first start-of-scan; after it, 0xFF bytes in entropy-coded data are
+  // stuffed, so 0xFF 0xD9 can only be an end-of-image marker.
   JpegStructure s;
   std::size_t i = 2;
   while (true) {
-    if (n < i + 2) {
+    const JpegStep step = next_jpeg_step(d, n, i);
+    if (step.kind == JpegStep::EndOfData) {
       s.problem = "truncated JPEG: the file ends in its headers (after " + std::to_string(n) + " bytes)";
       return s;
     }
-    if (d[i] != 0xFF) {
-      s.problem = "corrupt JPEG: no marker where one must be (byte " + std::to_string(i) + ")";
+    if (step.kind == JpegStep::NoMarker) {
+      s.problem = "corrupt JPEG: no marker where one must be (byte " + std::to_string(step.at) + ")";
       return s;
     }
-    const unsigned char marker = d[i + 1];
-    if (marker == 0xFF) {  // fill byte
-      ++i;
-      continue;
-    }
-    if (marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) {
-      i += 2;
-      continue;
-    }
-    if (marker == 0xD9) {
+    if (step.kind == JpegStep::EndOfImage) {
       s.problem = "corrupt JPEG: it ends before any image data";
       return s;
     }
-    if (n < i + 4) {
-      s.problem = "truncated JPEG: the file ends in its headers (after " + std::to_string(n) + " bytes)";
+    if (step.length < 2) {
+      s.problem = "corrupt JPEG: the segment at byte " + std::to_string(step.at) + " has length " +
+                  std::to_string(step.length);
       return s;
     }
-    const std::size_t length = be16(d + i + 2);
-    if (length < 2) {
-      s.problem = "corrupt JPEG: the segment at byte " + std::to_string(i) + " has length " + std::to_string(length);
+    if (n - step.at - 2 < step.length) {
+      s.problem = "truncated or corrupt JPEG: the segment at byte " + std::to_string(step.at) + " claims " +
+                  std::to_string(step.length) + " bytes, past the end of the file (" + std::to_string(n) + " bytes)";
       return s;
     }
-    if (n - i - 2 < length) {
-      s.problem = "truncated or corrupt JPEG: the segment at byte " + std::to_string(i) + " claims " +
-                  std::to_string(length) + " bytes, past the end of the file (" + std::to_string(n) + " bytes)";
-      return s;
-    }
-    i += 2 + length;
-    if (marker == 0xDA) break;
+    i = step.at + 2 + step.length;
+    if (step.marker == 0xDA) break;
   }
   for (std::size_t k = i; k + 1 < n; ++k) {
     if (d[k] == 0xFF && d[k + 1] == 0xD9) {

@@ -19,26 +19,16 @@ std::uint32_t le32(const unsigned char* p) { return le24(p) | (std::uint32_t(p[3
 DeclaredSize known(std::int64_t w, std::int64_t h) { return {true, w, h, 0, false}; }
 
 DeclaredSize jpeg(const unsigned char* d, std::size_t n) {
-  std::size_t i = 2;
-  while (i + 9 < n) {
-    if (d[i] != 0xFF) return {};
-    const unsigned char marker = d[i + 1];
-    if (marker == 0xFF) {  // fill byte
-      ++i;
-      continue;
-    }
-    if (marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) {
-      i += 2;
-      continue;
-    }
-    const std::uint32_t length = be16(d + i + 2);
-    const bool sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
-    if (sof) {
-      DeclaredSize size = known(be16(d + i + 7), be16(d + i + 5));
-      size.jpeg_components = d[i + 9];
+  for (JpegStep step = next_jpeg_step(d, n, 2); step.kind == JpegStep::Segment;
+       step = next_jpeg_step(d, n, step.at + 2 + step.length)) {
+    const unsigned char m = step.marker;
+    const bool sof = m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;
+    if (sof && step.at + 10 <= n) {
+      DeclaredSize size = known(be16(d + step.at + 7), be16(d + step.at + 5));
+      size.jpeg_components = d[step.at + 9];
       return size;
     }
-    i += 2 + length;
+    if (sof) return {};
   }
   return {};
 }
@@ -114,6 +104,36 @@ DeclaredSize netpbm(const unsigned char* d, std::size_t n) {
 }
 
 }  // namespace
+
+JpegStep next_jpeg_step(const unsigned char* d, std::size_t n, std::size_t i) {
+  JpegStep step;
+  while (true) {
+    step.at = i;
+    if (i > n || n - i < 2) return step;  // EndOfData
+    if (d[i] != 0xFF) {
+      step.kind = JpegStep::NoMarker;
+      return step;
+    }
+    const unsigned char marker = d[i + 1];
+    if (marker == 0xFF) {  // fill byte
+      ++i;
+      continue;
+    }
+    if (marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) {
+      i += 2;
+      continue;
+    }
+    if (marker == 0xD9) {
+      step.kind = JpegStep::EndOfImage;
+      return step;
+    }
+    if (n - i < 4) return step;  // EndOfData
+    step.kind = JpegStep::Segment;
+    step.marker = marker;
+    step.length = be16(d + i + 2);
+    return step;
+  }
+}
 
 DeclaredSize declared_size(const unsigned char* d, std::size_t n) {
   static const unsigned char png_sig[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};

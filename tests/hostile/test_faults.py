@@ -12,14 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-CLI = os.environ.get("GPEN_RESTORE", "")
-MODELS = os.environ.get("GPEN_TEST_MODELS", "")
-
-
-def need(path, what):
-    if not path or not os.path.exists(path):
-        pytest.skip(f"SKIPPED: {what} not found ({path!r})")
-    return path
+from conftest import CLI, MODELS, need
 
 
 @pytest.fixture

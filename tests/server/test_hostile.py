@@ -47,7 +47,7 @@ def test_bad_images(server):
     body = error_of(requests.post(server.url + "/v1/restore", data=png_claiming(100000, 100000)), 422, "invalid-image")
     assert "100000x100000" in body["message"]
     error_of(requests.post(server.url + "/v1/restore", data=png_claiming(0, 0)), 415, "decode-failed")
-    error_of(requests.post(server.url + "/v1/restore", data=b"\xff\xd8\xff\xe0" + b"\0" * 100), 415, "decode-failed", "truncated JPEG")
+    error_of(requests.post(server.url + "/v1/restore", data=b"\xff\xd8\xff\xe0" + b"\0" * 100), 415, "decode-failed", "corrupt JPEG")
     assert requests.get(server.url + "/health").status_code == 200
 
 
