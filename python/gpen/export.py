@@ -8,6 +8,10 @@ Usage (from a source checkout, with only Debian's PyTorch)::
         --channel-multiplier 1 --narrow 0.5 -o test-model.pt
     PYTHONPATH=python /usr/bin/python3 -m gpen.export retinaface \\
         --checkpoint RetinaFace-R50.pth --backbone resnet50 -o det.pt
+    PYTHONPATH=python /usr/bin/python3 -m gpen.export realesrnet \\
+        --checkpoint realesrnet_x2.pth --check -o realesrnet_x2.pt
+    PYTHONPATH=python /usr/bin/python3 -m gpen.export parsenet \\
+        --checkpoint ParseNet-latest.pth --check -o parsenet.pt
 
 The output is a TorchScript archive holding the fast inference graph (:mod:`gpen.fast`) and a
 metadata file ``gpen/meta.json`` (architecture, size, channel multiplier, narrow, input
@@ -23,7 +27,7 @@ from typing import Dict, Optional
 
 import torch
 
-from . import retinaface
+from . import parsenet, retinaface, rrdbnet
 from .model import FullGenerator, randomize_, unwrap_state_dict
 from .fast import FastGPEN
 from .models import sha256_of
@@ -138,6 +142,52 @@ def export_retinaface(model: retinaface.RetinaFace, path: str,
     return meta
 
 
+def _header(architecture: str, source: Dict[str, object]) -> Dict[str, object]:
+    return {"format": FORMAT, "format_version": FORMAT_VERSION, "exporter_version": EXPORTER_VERSION,
+            "architecture": architecture, "source": source}
+
+
+def realesrnet_metadata(model: rrdbnet.RRDBNet, source: Dict[str, object]) -> Dict[str, object]:
+    meta = _header("realesrnet", source)
+    meta.update({
+        "scale": model.scale, "num_feat": model.num_feat, "num_block": model.num_block,
+        "num_grow_ch": model.num_grow_ch,
+        "multiple_of": model.unshuffle,  # input height and width must be multiples of this
+        "input": {"layout": "NCHW", "color_order": "RGB", "dtype": "float32", "scale": 1.0 / 255.0,
+                  "mean": [0.0, 0.0, 0.0], "std": [1.0, 1.0, 1.0]},
+        "output": {"layout": "NCHW", "color_order": "RGB", "dtype": "float32", "range": [0.0, 1.0]},
+    })
+    return meta
+
+
+def parsenet_metadata(model: parsenet.ParseNet, source: Dict[str, object]) -> Dict[str, object]:
+    meta = _header("parsenet", source)
+    meta.update({
+        "size": model.size, "config": model.config, "labels": parsenet.LABELS,
+        "mask_colormap": parsenet.MASK_COLORMAP,
+        "input": {"layout": "NCHW", "color_order": "RGB", "dtype": "float32", "scale": 1.0 / 255.0,
+                  "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5]},
+        "outputs": ["logits [N, classes, size, size]"],
+    })
+    return meta
+
+
+def export_realesrnet(model: rrdbnet.RRDBNet, path: str, source: Dict[str, object]) -> Dict[str, object]:
+    with torch.no_grad():
+        scripted = torch.jit.script(model.eval())
+    meta = realesrnet_metadata(model, source)
+    save_scripted(scripted, path, meta)
+    return meta
+
+
+def export_parsenet(model: parsenet.ParseNet, path: str, source: Dict[str, object]) -> Dict[str, object]:
+    with torch.no_grad():
+        scripted = torch.jit.script(parsenet.ParseNetLogits(model.eval()).eval())
+    meta = parsenet_metadata(model, source)
+    save_scripted(scripted, path, meta)
+    return meta
+
+
 def read_metadata(path: str) -> Dict[str, object]:
     files = {META_FILE: ""}
     torch.jit.load(path, map_location="cpu", _extra_files=files)
@@ -159,13 +209,26 @@ def load_checkpoint(path: str) -> Dict[str, torch.Tensor]:
         raise ExportError(f"{path}: {e}") from None
 
 
-def check_against_reference(model: FullGenerator, path: str, seed: int = 0) -> float:
-    """Max |diff| between the exported file and the reference formulation on a random input."""
+def check_against_reference(model: torch.nn.Module, path: str, seed: int = 0, height: int = 0,
+                            width: int = 0) -> float:
+    """Max |diff| between the exported file and the reference formulation on a random input
+    (``model.size`` square unless a height and width are given)."""
     gen = torch.Generator().manual_seed(seed)
-    x = torch.rand(1, 3, model.size, model.size, generator=gen) * 2 - 1
+    shape = (1, 3, height or model.size, width or model.size)
+    x = torch.rand(*shape, generator=gen) * 2 - 1
     loaded = torch.jit.load(path, map_location="cpu")
     with torch.no_grad():
-        return float((loaded(x) - model(x)).abs().max())
+        reference = model(x)
+        if isinstance(reference, tuple):  # ParseNet: (logits, image)
+            reference = reference[0]
+        return float((loaded(x) - reference).abs().max())
+
+
+def _report_check(model: torch.nn.Module, path: str, **shape: int) -> None:
+    diff = check_against_reference(model, path, **shape)
+    print(f"check: max |exported - reference| = {diff:.3g}")
+    if diff > 1e-3:
+        raise ExportError(f"exported graph differs from the reference by {diff}")
 
 
 def _gpen_command(args: argparse.Namespace) -> int:
@@ -196,10 +259,7 @@ def _gpen_command(args: argparse.Namespace) -> int:
           f"{meta['channel_multiplier']}, narrow {meta['narrow']}"
           + (" (RANDOM WEIGHTS: output is noise)" if source["random_weights"] else ""))
     if args.check:
-        diff = check_against_reference(model, args.output)
-        print(f"check: max |exported - reference| = {diff:.3g}")
-        if diff > 1e-3:
-            raise ExportError(f"exported graph differs from the reference by {diff}")
+        _report_check(model, args.output)
     return 0
 
 
@@ -224,6 +284,61 @@ def _retinaface_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _source(args: argparse.Namespace) -> Dict[str, object]:
+    if args.checkpoint:
+        return {"checkpoint": os.path.basename(args.checkpoint), "sha256": sha256_of(args.checkpoint),
+                "random_weights": False}
+    return {"random_weights": True, "seed": args.seed}
+
+
+def _load_strict(model: torch.nn.Module, sd: Dict[str, torch.Tensor], what: str) -> None:
+    try:
+        model.load_state_dict(sd, strict=True)
+    except RuntimeError as e:
+        raise ExportError(f"checkpoint does not match {what}: {e}") from None
+
+
+def _realesrnet_command(args: argparse.Namespace) -> int:
+    if args.random == (args.checkpoint is not None):
+        raise ExportError("give exactly one of --checkpoint PATH or --random")
+    if args.checkpoint:
+        sd = load_checkpoint(args.checkpoint)
+        config = rrdbnet.infer_config(sd)
+        model = rrdbnet.RRDBNet(**config)
+        _load_strict(model, sd, f"RRDBNet {config}")
+    else:
+        config = {"scale": args.scale, "num_feat": args.num_feat, "num_block": args.num_block,
+                  "num_grow_ch": args.num_grow_ch}
+        model = rrdbnet.randomize_(rrdbnet.RRDBNet(**config), args.seed)
+    export_realesrnet(model.eval(), args.output, _source(args))
+    print(f"wrote {args.output}: RRDBNet x{model.scale}, {model.num_feat} features, {model.num_block} blocks"
+          + (" (RANDOM WEIGHTS: output is noise)" if args.random else ""))
+    if args.check:
+        _report_check(model, args.output, height=32, width=48)
+    return 0
+
+
+def _parsenet_command(args: argparse.Namespace) -> int:
+    if args.random == (args.checkpoint is not None):
+        raise ExportError("give exactly one of --checkpoint PATH or --random")
+    if args.checkpoint:
+        sd = load_checkpoint(args.checkpoint)
+        model = parsenet.ParseNet(**parsenet.infer_config(sd))
+        _load_strict(model, sd, f"ParseNet {model.config}")
+    else:
+        # The published layout (ParseNet-latest: 512, 64 base channels, 10 body blocks) unless smaller.
+        base, levels = args.base_ch, args.levels
+        down = [base] + [min(256, base * 2 ** (i + 1)) for i in range(levels)]
+        up = [down[-1]] + [min(256, max(base, base * 2 ** (levels - i - 1))) for i in range(levels)]
+        model = parsenet.randomize_(parsenet.ParseNet(base, down, args.body, up), args.seed)
+    export_parsenet(model.eval(), args.output, _source(args))
+    print(f"wrote {args.output}: ParseNet {model.size}x{model.size}, {model.config['parsing_ch']} classes"
+          + (" (RANDOM WEIGHTS: its masks are noise)" if args.random else ""))
+    if args.check:
+        _report_check(model, args.output)
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m gpen.export",
                                      description="Export models to TorchScript for gpen.")
@@ -245,9 +360,31 @@ def main(argv=None) -> int:
     r.add_argument("--backbone", required=True, choices=sorted(retinaface.CONFIGS),
                    help="resnet50 or mobilenet0.25")
     r.add_argument("-o", "--output", required=True, help="output TorchScript file")
+    e = sub.add_parser("realesrnet", help="an RRDBNet background upsampler (Real-ESRNet / Real-ESRGAN)")
+    e.add_argument("--checkpoint", help="published .pth (realesrnet_x2.pth, RealESRGAN_x4plus.pth, ...); "
+                                        "scale and sizes are read off it")
+    e.add_argument("--random", action="store_true", help="random weights (for tests)")
+    e.add_argument("--seed", type=int, default=0, help="seed for --random (default 0)")
+    e.add_argument("--scale", type=int, default=2, choices=[1, 2, 4], help="with --random (default 2)")
+    e.add_argument("--num-feat", type=int, default=32, help="with --random (default 32, as realesrnet_x*)")
+    e.add_argument("--num-block", type=int, default=23, help="with --random (default 23)")
+    e.add_argument("--num-grow-ch", type=int, default=32, help="with --random (default 32)")
+    e.add_argument("--check", action="store_true", help="compare the exported graph with the reference")
+    e.add_argument("-o", "--output", required=True, help="output TorchScript file")
+    p = sub.add_parser("parsenet", help="a ParseNet face-parsing network (paste-back masks)")
+    p.add_argument("--checkpoint", help="published ParseNet-latest.pth")
+    p.add_argument("--random", action="store_true", help="random weights (for tests)")
+    p.add_argument("--seed", type=int, default=0, help="seed for --random (default 0)")
+    p.add_argument("--base-ch", type=int, default=64, help="with --random (default 64, as published)")
+    p.add_argument("--levels", type=int, default=4, help="with --random: down/up steps; size = 32 * 2^levels (default 4)")
+    p.add_argument("--body", type=int, default=10, help="with --random: residual blocks at 32x32 (default 10)")
+    p.add_argument("--check", action="store_true", help="compare the exported graph with the reference")
+    p.add_argument("-o", "--output", required=True, help="output TorchScript file")
     args = parser.parse_args(argv)
+    commands = {"gpen": _gpen_command, "retinaface": _retinaface_command,
+                "realesrnet": _realesrnet_command, "parsenet": _parsenet_command}
     try:
-        return _gpen_command(args) if args.model == "gpen" else _retinaface_command(args)
+        return commands[args.model](args)
     except (ExportError, ValueError) as e:
         print(f"gpen.export: error: {e}", file=sys.stderr)
         return 2

@@ -12,6 +12,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .random_weights import randomize_conv_bn_
+
 CONFIGS: Dict[str, Dict[str, object]] = {
     "mobilenet0.25": {"in_channel": 32, "out_channel": 64},
     "resnet50": {"in_channel": 256, "out_channel": 256},
@@ -191,18 +193,4 @@ class RetinaFace(nn.Module):
 
 def randomize_(model: RetinaFace, seed: int) -> RetinaFace:
     """Seeded random weights and batch-norm statistics (for tests)."""
-    gen = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for name, t in model.state_dict().items():
-            if name.endswith("num_batches_tracked"):
-                continue
-            if name.endswith("running_var"):
-                t.copy_(0.5 + torch.rand(t.shape, generator=gen))
-            elif name.endswith("running_mean") or name.endswith("bias"):
-                t.copy_(0.1 * torch.randn(t.shape, generator=gen))
-            elif t.dim() == 1:  # batch-norm scale
-                t.copy_(1.0 + 0.1 * torch.randn(t.shape, generator=gen))
-            else:
-                fan_in = t[0].numel()
-                t.copy_(torch.randn(t.shape, generator=gen) * (2.0 / fan_in) ** 0.5)
-    return model
+    return randomize_conv_bn_(model, seed)
