@@ -121,6 +121,11 @@ typedef struct gpen_restorer_params {
   gpen_photo_ops photo_ops;
   /* since 0.3: */
   int download;            /* fetch a catalogue model that is not cached yet (gpen models pull) */
+  /* since 0.4: */
+  const char* bg_upsampler; /* background super-resolution model (realesrnet_x2, .pth, .pt); NULL or "": resize */
+  int bg_tile;              /* its tile side in input pixels, 0 = whole photo (default 400) */
+  int bg_tile_pad;          /* context pixels around each tile (default 10) */
+  const char* parser;       /* face parser for paste-back masks (ParseNet-latest, .pth, .pt); NULL or "": rectangle */
 } gpen_restorer_params;
 
 /* Device memory held by LibTorch's caching allocator on the restorer's device (the process's

@@ -12,6 +12,10 @@ face-64.png      a synthetic 64x64 "face" image for examples
 solvay.ppm       the Solvay photograph as binary PPM (RGB), for the C test (if ../shared exists)
 retinaface-parity.pt  the RetinaFace MobileNet-0.25 parity fixture exported (if ../shared exists)
 retinaface-random.pt  a random-weight RetinaFace MobileNet-0.25
+sr-x{1,2,4}.pt   ../shared/fixtures/realesrnet/parity-x{1,2,4} exported (if ../shared exists)
+sr-random-x2.pt  a small random-weight RRDBNet x2 (16 features, 2 blocks)
+parsenet-parity.pt  ../shared/fixtures/parsenet/parity exported (if ../shared exists)
+parsenet-random.pt  a small random-weight ParseNet (128 px, 16 base channels, 2 body blocks)
 bad-*.pt         "GPEN" models with valid metadata whose output is wrong (batch, channels,
                  NaN, integers, size, a tuple)
 identity-512.pt  a 512 "GPEN" model that returns its input, nudged by +2e-5 so that the
@@ -28,7 +32,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "python"))
 
-from gpen import export, retinaface  # noqa: E402
+from gpen import export, parsenet, retinaface, rrdbnet  # noqa: E402
 
 
 class Nudge(torch.nn.Module):
@@ -95,6 +99,26 @@ def main(out_dir: str, shared: str) -> None:
                                  {"checkpoint": "parity-mobilenet0.25", "random_weights": False})
     rf = retinaface.randomize_(retinaface.RetinaFace("mobilenet0.25"), 0)
     export.export_retinaface(rf, os.path.join(out_dir, "retinaface-random.pt"), {"random_weights": True})
+
+    for scale in (1, 2, 4):
+        sr_checkpoint = os.path.join(shared, "fixtures", "realesrnet", f"parity-x{scale}", "checkpoint.pth")
+        if os.path.isfile(sr_checkpoint):
+            sd = export.load_checkpoint(sr_checkpoint)
+            sr = rrdbnet.RRDBNet(**rrdbnet.infer_config(sd))
+            sr.load_state_dict(sd, strict=True)
+            export.export_realesrnet(sr.eval(), os.path.join(out_dir, f"sr-x{scale}.pt"),
+                                     {"checkpoint": f"parity-x{scale}", "random_weights": False})
+    sr = rrdbnet.randomize_(rrdbnet.RRDBNet(2, 16, 2, 8), 0)
+    export.export_realesrnet(sr.eval(), os.path.join(out_dir, "sr-random-x2.pt"), {"random_weights": True, "seed": 0})
+    parse_checkpoint = os.path.join(shared, "fixtures", "parsenet", "parity", "checkpoint.pth")
+    if os.path.isfile(parse_checkpoint):
+        sd = export.load_checkpoint(parse_checkpoint)
+        net = parsenet.ParseNet(**parsenet.infer_config(sd))
+        net.load_state_dict(sd, strict=True)
+        export.export_parsenet(net.eval(), os.path.join(out_dir, "parsenet-parity.pt"),
+                               {"checkpoint": "parsenet/parity", "random_weights": False})
+    net = parsenet.randomize_(parsenet.ParseNet(16, [16, 32, 64], 2, [64, 32, 16]), 0)
+    export.export_parsenet(net.eval(), os.path.join(out_dir, "parsenet-random.pt"), {"random_weights": True, "seed": 0})
 
     torch.jit.save(torch.jit.script(torch.nn.Identity()), os.path.join(out_dir, "no-meta.pt"))
 

@@ -15,6 +15,9 @@ struct FaceResult {
   std::array<double, 6> affine{};
   Image aligned;   ///< the aligned crop that went into the model (model size, BGR)
   Image restored;  ///< the model's (mode-finished) face, before blending (model size, BGR)
+  /// With a face parser (RestorerOptions::parser): the mask the face was pasted back under, in
+  /// crop coordinates (model size, one 8-bit channel, 255 = restored face). Empty otherwise.
+  Image mask;
 };
 
 struct Result {

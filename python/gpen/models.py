@@ -163,6 +163,14 @@ def _download(url: str, part: str, expected_size: Optional[int], quiet: bool) ->
             time.sleep(min(2.0, 0.2 * failures))
 
 
+def _load_exactly(model, sd: Dict[str, Any], entry: Dict[str, Any]) -> None:
+    from . import export
+    try:
+        model.load_state_dict(sd, strict=True)
+    except RuntimeError as e:
+        raise export.ExportError(f"wrong layout for {entry['name']}: {str(e).splitlines()[0]}") from None
+
+
 def _export(entry: Dict[str, Any], checkpoint: str, out: str) -> Dict[str, Any]:
     """Convert `checkpoint` with the exporter, loading it strictly into the catalogue's layout."""
     try:
@@ -186,12 +194,22 @@ def _export(entry: Dict[str, Any], checkpoint: str, out: str) -> Dict[str, Any]:
             return export.export_model(model, out, source)
         if spec["architecture"] == "retinaface":
             model = export.retinaface.RetinaFace(spec["backbone"])
-            try:
-                model.load_state_dict(sd, strict=True)
-            except RuntimeError as e:
-                raise export.ExportError(f"wrong layout for {entry['name']}: {str(e).splitlines()[0]}") from None
+            _load_exactly(model, sd, entry)
             return export.export_retinaface(model, out, source)
-    except export.ExportError as e:
+        if spec["architecture"] == "rrdbnet":
+            config = export.rrdbnet.infer_config(sd)
+            for key in ("scale", "num_feat", "num_block"):
+                if key in spec and config[key] != spec[key]:
+                    raise export.ExportError(f"wrong layout for {entry['name']}: its {key} is {config[key]}, "
+                                             f"the catalogue says {spec[key]}")
+            model = export.rrdbnet.RRDBNet(**config)
+            _load_exactly(model, sd, entry)
+            return export.export_realesrnet(model.eval(), out, source)
+        if spec["architecture"] == "parsenet":
+            model = export.parsenet.ParseNet(**export.parsenet.infer_config(sd))
+            _load_exactly(model, sd, entry)
+            return export.export_parsenet(model.eval(), out, source)
+    except (export.ExportError, ValueError) as e:
         raise ModelsError(str(e)) from None
     raise ModelsError(f"{entry['name']}: no exporter for architecture {spec['architecture']} yet")
 
@@ -267,7 +285,7 @@ def pull(name: str, force: bool = False, quiet: bool = False) -> str:
 
 def _manual_help(entry: Dict[str, Any]) -> str:
     spec = entry["export"]
-    kind = "gpen" if spec["architecture"] == "gpen" else spec["architecture"]
+    kind = {"rrdbnet": "realesrnet"}.get(spec["architecture"], spec["architecture"])
     extra = f" --backbone {spec['backbone']}" if spec["architecture"] == "retinaface" else ""
     return (f". Offline? Download {entry['urls'][0]} on a machine that can, copy it here, then: "
             f"gpen models convert {entry['file']} (or python3 -m gpen.export {kind} --checkpoint "
@@ -278,10 +296,15 @@ def _guess_entry(sd_keys: List[str], path: str) -> Dict[str, Any]:
     """The catalogue-like export spec of a checkpoint given by path, read off its parameter names."""
     if any(k.startswith("ecd") for k in sd_keys):
         return {"name": os.path.basename(path), "export": {"architecture": "gpen"}}
+    if "conv_first.weight" in sd_keys:
+        return {"name": os.path.basename(path), "export": {"architecture": "rrdbnet"}}
+    if "encoder.0.conv2d.weight" in sd_keys:
+        return {"name": os.path.basename(path), "export": {"architecture": "parsenet"}}
     if any(k.startswith("body.") or k.startswith("ClassHead") for k in sd_keys):
         backbone = "resnet50" if any(k.startswith("body.layer") for k in sd_keys) else "mobilenet0.25"
         return {"name": os.path.basename(path), "export": {"architecture": "retinaface", "backbone": backbone}}
-    raise ModelsError(f"{path}: neither a GPEN generator nor a RetinaFace detector checkpoint "
+    raise ModelsError(f"{path}: not a GPEN generator, RetinaFace detector, RRDBNet upsampler or ParseNet "
+                      f"checkpoint "
                       f"(first parameters: {', '.join(sd_keys[:3])})")
 
 

@@ -33,13 +33,7 @@ class RetinaFaceDetector : public FaceDetector {
     config_.variance_size = static_cast<float>(info.variance[1]);
     mean_ = {info.mean[0], info.mean[1], info.mean[2]};
     path_ = path;
-    try {
-      file.module.eval();
-      module_ = torch::jit::freeze(file.module);
-    } catch (const c10::Error& e) {
-      throw Error(ErrorCode::InvalidModel,
-                  "cannot prepare model " + path + ": " + first_line(e.what_without_backtrace()));
-    }
+    module_ = frozen_for_inference(file.module, path);
   }
 
   std::string name() const override { return "retinaface"; }

@@ -6,16 +6,20 @@
 
 namespace gpen::detail {
 
-cv::Mat face_mask(int size) {
+cv::Mat feathered_mask(const cv::Mat& inside) {
+  const int size = inside.rows;
   const double s = size / 512.0;
   const int inset = static_cast<int>(std::lround(26 * s));
   const double sigma = 4.0 * s;
   cv::Mat mask = cv::Mat::zeros(size, size, CV_32F);
-  mask(cv::Rect(inset, inset, size - 2 * inset, size - 2 * inset)).setTo(1.0f);
+  const cv::Rect kept(inset, inset, size - 2 * inset, size - 2 * inset);
+  inside(kept).copyTo(mask(kept));
   cv::GaussianBlur(mask, mask, cv::Size(0, 0), sigma);
   cv::GaussianBlur(mask, mask, cv::Size(0, 0), sigma);
   return mask;
 }
+
+cv::Mat face_mask(int size) { return feathered_mask(cv::Mat::ones(size, size, CV_32F)); }
 
 cv::Matx23d invert_affine(const cv::Matx23d& m) {
   cv::Mat inv;

@@ -9,6 +9,11 @@ namespace gpen::detail {
 /// 26 * size / 512 px, blurred twice with a Gaussian of sigma 4 * size / 512.
 cv::Mat face_mask(int size);
 
+/// The same feathering for any mask: `inside` (square float, 1 = face, 0 = not) with a border of
+/// 26 * size / 512 px cleared, blurred twice with a Gaussian of sigma 4 * size / 512. The parsing
+/// mask's paste-back form (face_mask(size) == feathered_mask(all ones)).
+cv::Mat feathered_mask(const cv::Mat& inside);
+
 /// The inverse of an invertible affine map.
 cv::Matx23d invert_affine(const cv::Matx23d& m);
 

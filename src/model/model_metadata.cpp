@@ -2,6 +2,8 @@
 
 #include <opencv2/core.hpp>
 
+#include <limits>
+
 #include "gpen/error.hpp"
 
 namespace gpen::detail {
@@ -29,6 +31,15 @@ std::string text(const cv::FileNode& n) { return n.isString() ? static_cast<std:
 // n[key] when n is a mapping, else an empty node (OpenCV throws for a key of anything else).
 cv::FileNode child(const cv::FileNode& n, const char* key) { return n.isMap() ? n[key] : cv::FileNode(); }
 
+// Where a model of each architecture goes, for a file given in the wrong place.
+std::string role_hint(const std::string& architecture) {
+  if (architecture == "gpen") return " (it is a face model: give it as the model)";
+  if (architecture == "retinaface") return " (it is a face detector: give it as detector retinaface:PATH)";
+  if (architecture == "realesrnet") return " (it is a background upsampler: give it as bg_upsampler)";
+  if (architecture == "parsenet") return " (it is a face parser: give it as parser)";
+  return "";
+}
+
 // Checks format, version and architecture.
 void check_header(const cv::FileStorage& fs, const std::string& path, const std::string& architecture) {
   const std::string format = text(fs["format"]);
@@ -46,8 +57,8 @@ void check_header(const cv::FileStorage& fs, const std::string& path, const std:
   }
   const std::string found = text(fs["architecture"]);
   if (found != architecture) {
-    throw Error(ErrorCode::UnsupportedModel, "model " + path + ": architecture '" + found +
-                                                 "' is not '" + architecture + "'");
+    throw Error(ErrorCode::UnsupportedModel, "model " + path + ": architecture '" + found + "' is not '" +
+                                                 architecture + "'" + role_hint(found));
   }
 }
 
@@ -62,6 +73,11 @@ std::vector<double> numbers(const cv::FileNode& n) {
   return out;
 }
 
+// A scalar number, or NaN (which no range check accepts).
+double numbers_or_nan(const cv::FileNode& n) {
+  return n.isInt() || n.isReal() ? static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN();
+}
+
 // Whole numbers in [lo, hi] as ints; false if any is not.
 bool whole_numbers(const std::vector<double>& values, int lo, int hi, std::vector<int>& out) {
   for (double v : values) {
@@ -74,6 +90,11 @@ bool whole_numbers(const std::vector<double>& values, int lo, int hi, std::vecto
 }  // namespace
 
 namespace {
+
+bool random_weights(const cv::FileStorage& fs) {
+  const cv::FileNode random = child(fs["source"], "random_weights");
+  return random.isInt() && static_cast<int>(random) != 0;
+}
 
 ModelInfo gpen_metadata(const std::string& json, const std::string& path) {
   const cv::FileStorage fs = open_metadata(json, path);
@@ -90,8 +111,7 @@ ModelInfo gpen_metadata(const std::string& json, const std::string& path) {
   info.channel_multiplier = fs["channel_multiplier"].isInt() ? static_cast<int>(fs["channel_multiplier"]) : 0;
   info.narrow = fs["narrow"].isReal() || fs["narrow"].isInt() ? static_cast<double>(fs["narrow"]) : 0.0;
   info.exporter_version = text(fs["exporter_version"]);
-  const cv::FileNode random = child(fs["source"], "random_weights");
-  info.random_weights = random.isInt() && static_cast<int>(random) != 0;
+  info.random_weights = random_weights(fs);
   const std::string order = text(child(fs["input"], "color_order"));
   if (order != "RGB") {
     throw Error(ErrorCode::UnsupportedModel,
@@ -138,6 +158,42 @@ RetinaFaceInfo retinaface_metadata(const std::string& json, const std::string& p
   return info;
 }
 
+UpsamplerInfo upsampler_metadata(const std::string& json, const std::string& path) {
+  const cv::FileStorage fs = open_metadata(json, path);
+  check_header(fs, path, "realesrnet");
+  UpsamplerInfo info;
+  std::vector<int> values;
+  if (!whole_numbers({numbers_or_nan(fs["scale"]), numbers_or_nan(fs["multiple_of"])}, 1, 4, values) ||
+      (values[0] != 1 && values[0] != 2 && values[0] != 4) || values[0] * values[1] != 4) {
+    throw Error(ErrorCode::InvalidModel, "model " + path +
+                                             ": RRDBNet metadata needs scale 1, 2 or 4 and multiple_of 4, 2 or 1 "
+                                             "(scale x multiple_of = 4)");
+  }
+  info.scale = values[0];
+  info.multiple_of = values[1];
+  info.random_weights = random_weights(fs);
+  return info;
+}
+
+ParserInfo parser_metadata(const std::string& json, const std::string& path) {
+  const cv::FileStorage fs = open_metadata(json, path);
+  check_header(fs, path, "parsenet");
+  ParserInfo info;
+  std::vector<int> size, colours;
+  const bool valid = whole_numbers({numbers_or_nan(fs["size"])}, 16, 4096, size) &&
+                     whole_numbers(numbers(fs["mask_colormap"]), 0, 255, colours) && !colours.empty() &&
+                     colours.size() <= 256;
+  if (!valid) {
+    throw Error(ErrorCode::InvalidModel, "model " + path +
+                                             ": ParseNet metadata needs size 16-4096 and mask_colormap "
+                                             "(one 0-255 value per class)");
+  }
+  info.size = size[0];
+  for (int c : colours) info.class_weight.push_back(static_cast<float>(c) / 255.0f);
+  info.random_weights = random_weights(fs);
+  return info;
+}
+
 // OpenCV's reader throws cv::Exception for what it cannot parse: an InvalidModel like the rest.
 template <typename F>
 auto parsed(const std::string& path, F&& parse) -> decltype(parse()) {
@@ -156,6 +212,14 @@ ModelInfo parse_model_metadata(const std::string& json, const std::string& path)
 
 RetinaFaceInfo parse_retinaface_metadata(const std::string& json, const std::string& path) {
   return parsed(path, [&] { return retinaface_metadata(json, path); });
+}
+
+UpsamplerInfo parse_upsampler_metadata(const std::string& json, const std::string& path) {
+  return parsed(path, [&] { return upsampler_metadata(json, path); });
+}
+
+ParserInfo parse_parser_metadata(const std::string& json, const std::string& path) {
+  return parsed(path, [&] { return parser_metadata(json, path); });
 }
 
 }  // namespace gpen::detail

@@ -28,4 +28,22 @@ struct RetinaFaceInfo {
 
 RetinaFaceInfo parse_retinaface_metadata(const std::string& json, const std::string& path);
 
+/// What an RRDBNet background upsampler's metadata says (architecture "realesrnet").
+struct UpsamplerInfo {
+  int scale = 0;        ///< 1, 2 or 4: output side / input side
+  int multiple_of = 1;  ///< input sides must be multiples of this (the pixel-unshuffle factor)
+  bool random_weights = false;
+};
+
+UpsamplerInfo parse_upsampler_metadata(const std::string& json, const std::string& path);
+
+/// What a ParseNet face parser's metadata says (architecture "parsenet").
+struct ParserInfo {
+  int size = 0;                     ///< input and logits side in pixels (512 published)
+  std::vector<float> class_weight;  ///< per class: 1 inside the paste-back mask, 0 outside
+  bool random_weights = false;
+};
+
+ParserInfo parse_parser_metadata(const std::string& json, const std::string& path);
+
 }  // namespace gpen::detail

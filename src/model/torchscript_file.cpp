@@ -67,4 +67,14 @@ TorchScriptFile load_torchscript(const std::string& path, const torch::Device& d
   return file;
 }
 
+torch::jit::Module frozen_for_inference(torch::jit::Module module, const std::string& path, torch::Dtype dtype) {
+  try {
+    module.eval();
+    if (dtype != torch::kFloat32) module.to(dtype);
+    return torch::jit::freeze(module);
+  } catch (const c10::Error& e) {
+    throw Error(ErrorCode::InvalidModel, "cannot prepare model " + path + ": " + first_line(e.what_without_backtrace()));
+  }
+}
+
 }  // namespace gpen::detail

@@ -16,6 +16,11 @@ struct TorchScriptFile {
 /// TorchScript archive, truncated, or a PyTorch checkpoint: see check_model_file).
 TorchScriptFile load_torchscript(const std::string& path, const torch::Device& device);
 
+/// `module` in eval mode, frozen (constants folded, batch norms fused) for inference, converted
+/// to `dtype` first. Throws gpen::Error(InvalidModel) naming `path` if LibTorch refuses.
+torch::jit::Module frozen_for_inference(torch::jit::Module module, const std::string& path,
+                                        torch::Dtype dtype = torch::kFloat32);
+
 /// Checks that `path` is a regular, non-empty zip archive holding TorchScript. A published
 /// checkpoint (`torch.save`: a zip without TorchScript code, or the legacy pickle format) gets
 /// InvalidModel saying what it is and the one command that converts it, never LibTorch's

@@ -32,9 +32,19 @@ cv::Matx23d crop_from_canvas(const cv::Matx23d& crop_from_photo, int upscale) {
   return cv::Matx23d(m(0, 0) * s, m(0, 1) * s, m(0, 2), m(1, 0) * s, m(1, 1) * s, m(1, 2));
 }
 
-// The photo resized by the upscale factor (Lanczos): the canvas faces are pasted into.
-cv::Mat upscaled(const cv::Mat& bgr, int upscale) {
+// The canvas faces are pasted into: the photo enlarged by the upscale factor, by the background
+// upsampler (resized to the factor if its scale differs) or by a Lanczos resize.
+cv::Mat upscaled(const cv::Mat& bgr, const RestoreParams& params, const PhotoFinishers& finishers) {
+  const int upscale = params.upscale;
   cv::Mat out;
+  if (finishers.upsampler) {
+    out = finishers.upsampler->upscale(bgr, finishers.tile, finishers.tile_pad, params.should_stop);
+    if (finishers.upsampler->scale() == upscale) return out;
+    const cv::Size target(bgr.cols * upscale, bgr.rows * upscale);
+    cv::resize(out, out, target, 0, 0, target.width < out.cols ? cv::INTER_AREA : cv::INTER_LANCZOS4);
+    return out;
+  }
+  if (upscale == 1) return bgr.clone();
   cv::resize(bgr, out, cv::Size(), upscale, upscale, cv::INTER_LANCZOS4);
   return out;
 }
@@ -50,6 +60,14 @@ void check_output_size(const ImageView& photo, int upscale) {
                     "x" + std::to_string(photo.height * std::int64_t{upscale}) + " output (" + mp +
                     " megapixels); the limit is " + std::to_string(kMaxOutputPixels / 1000000) + " megapixels");
   }
+}
+
+// A paste mask (float in [0, 1]) as an 8-bit one-channel image for Result.faces.
+Image mask_image(const cv::Mat& mask) {
+  Image out(mask.cols, mask.rows, 1, ColorOrder::BGR);
+  cv::Mat bytes(mask.rows, mask.cols, CV_8U, out.data());
+  mask.convertTo(bytes, CV_8U, 255.0);
+  return out;
 }
 
 }  // namespace
@@ -105,15 +123,16 @@ namespace {
 
 // The device path's finishing: mode finishing, paste-back and one download, on the device.
 // Fills each face's restored crop; returns the canvas on the host.
-cv::Mat paste_on_device(PhotoJob& job, const RestoreParams& params, int size, std::vector<FaceResult>& faces) {
+cv::Mat paste_on_device(PhotoJob& job, const RestoreParams& params, int size, const PhotoFinishers& finishers,
+                        std::vector<FaceResult>& faces) {
   const torch::Tensor finished = finish_faces(torch::stack(job.device_restored), params);
   if (job.keep_crops) {
     const std::vector<cv::Mat> restored = pixels_to_mats(finished);
     for (std::size_t i = 0; i < faces.size(); ++i) faces[i].restored = to_image(restored[i], ColorOrder::BGR);
   }
   torch::Tensor canvas;
-  if (params.upscale > 1) {
-    canvas = upload_image(upscaled(job.layers.bgr, params.upscale), job.device_photo.device());
+  if (params.upscale > 1 || finishers.upsampler) {
+    canvas = upload_image(upscaled(job.layers.bgr, params, finishers), job.device_photo.device());
   } else {
     canvas = job.device_photo.to(torch::kFloat32);
   }
@@ -127,7 +146,7 @@ cv::Mat paste_on_device(PhotoJob& job, const RestoreParams& params, int size, st
 
 }  // namespace
 
-Result finish_photo(PhotoJob job, const RestoreParams& params, int size) {
+Result finish_photo(PhotoJob job, const RestoreParams& params, int size, const PhotoFinishers& finishers) {
   Result result;
   for (std::size_t i = 0; i < job.faces.size(); ++i) {
     FaceResult fr;
@@ -136,25 +155,32 @@ Result finish_photo(PhotoJob job, const RestoreParams& params, int size) {
     if (i < job.aligned.size()) fr.aligned = to_image(job.aligned[i], ColorOrder::BGR);
     result.faces.push_back(std::move(fr));
   }
-  if (changes_nothing(params)) {
+  if (changes_nothing(params) && !finishers.upsampler) {
     result.image = merge_photo(job.layers.bgr, job.layers);  // the input, converted back
     return result;
   }
   cv::Mat canvas;
   if (job.on_device() && !job.device_restored.empty()) {
-    canvas = paste_on_device(job, params, size, result.faces);
+    canvas = paste_on_device(job, params, size, finishers, result.faces);
   } else {
-    canvas = params.upscale > 1 ? upscaled(job.layers.bgr, params.upscale) : job.layers.bgr.clone();
-    const cv::Mat mask = job.restored.empty() ? cv::Mat() : face_mask(size);
-    for (std::size_t i = 0; i < job.restored.size(); ++i) {
-      const cv::Mat finished = finish_restored_face(job.restored[i], params);
-      result.faces[i].restored = to_image(finished, ColorOrder::BGR);
+    canvas = upscaled(job.layers.bgr, params, finishers);
+    std::vector<cv::Mat> finished;
+    for (const cv::Mat& face : job.restored) finished.push_back(finish_restored_face(face, params));
+    // One mask for every face (the feathered rectangle), or one per face from the parser.
+    std::vector<cv::Mat> masks;
+    if (finishers.parser && !finished.empty()) {
+      masks = finishers.parser->paste_masks(finished, size);
+    } else if (!finished.empty()) {
+      masks.assign(finished.size(), face_mask(size));
+    }
+    for (std::size_t i = 0; i < finished.size(); ++i) {
+      result.faces[i].restored = to_image(finished[i], ColorOrder::BGR);
+      if (finishers.parser) result.faces[i].mask = mask_image(masks[i]);
+      const cv::Matx23d crop_from = crop_from_canvas(job.transforms[i], params.upscale);
       if (job.paste_change && i < job.aligned.size()) {
-        paste_face_change(canvas, finished, job.aligned[i], crop_from_canvas(job.transforms[i], params.upscale),
-                          mask, params.strength / 100.0);
+        paste_face_change(canvas, finished[i], job.aligned[i], crop_from, masks[i], params.strength / 100.0);
       } else {
-        paste_face(canvas, finished, crop_from_canvas(job.transforms[i], params.upscale), mask,
-                   params.strength / 100.0);
+        paste_face(canvas, finished[i], crop_from, masks[i], params.strength / 100.0);
       }
     }
   }

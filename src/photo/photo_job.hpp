@@ -10,7 +10,9 @@
 #include <opencv2/core.hpp>
 #include <vector>
 
+#include "model/background_upsampler.hpp"
 #include "model/face_enhancer.hpp"
+#include "model/face_parser.hpp"
 #include "gpen/detector.hpp"
 #include "gpen/params.hpp"
 #include "gpen/result.hpp"
@@ -63,8 +65,17 @@ PhotoJob prepare_photo(const ImageView& photo, const RestoreParams& params, cons
 std::vector<DetectedFace> detect_faces(const ImageView& photo, const RestoreParams& params,
                                        const FaceDetector& detector, int detection_max_side);
 
-/// Mode finishing, paste-back, upscale, photo-wide controls, reassembly.
-Result finish_photo(PhotoJob job, const RestoreParams& params, int size);
+/// The optional networks of a whole photo's finish (not owned; null: not used).
+struct PhotoFinishers {
+  const BackgroundUpsampler* upsampler = nullptr;  ///< makes the canvas instead of a Lanczos resize
+  int tile = 0;                                    ///< its tile side (0 = whole photo)
+  int tile_pad = 0;                                ///< its context pixels around each tile
+  const FaceParser* parser = nullptr;              ///< per-face paste masks instead of the rectangle
+};
+
+/// Mode finishing, paste-back, upscale, photo-wide controls, reassembly. params.upscale is the
+/// output factor; with an upsampler whose scale differs, its output is resized to that factor.
+Result finish_photo(PhotoJob job, const RestoreParams& params, int size, const PhotoFinishers& finishers = {});
 
 /// An aligned face crop as a job: resized to the model size, pre-processed; `what` names it in
 /// errors ("aligned face #0 is 1x1; aligned faces must be at least 16x16").

@@ -72,6 +72,12 @@ RestoreEngine::RestoreEngine(const RestorerOptions& options, std::unique_ptr<Fac
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   at::set_num_threads(threads);
   cap_device_memory(device_, std::int64_t{options.memory_limit_mb} << 20);
+  if (!options.bg_upsampler.empty()) {
+    upsampler_ = std::make_unique<BackgroundUpsampler>(resolve_model(options.bg_upsampler, options.download), device_, dtype);
+  }
+  if (!options.parser.empty()) {
+    parser_ = std::make_unique<FaceParser>(resolve_model(options.parser, options.download), device_);
+  }
   if (options.model_path.empty()) {
     enhancer_ = make_classic_enhancer();
     return;
@@ -79,7 +85,9 @@ RestoreEngine::RestoreEngine(const RestorerOptions& options, std::unique_ptr<Fac
   enhancer_ = make_gpen_enhancer(resolve_model(options.model_path, options.download), device_, dtype,
                                  options.max_batch);
   has_model_ = true;
-  photo_ops_on_device_ = options.photo_ops == PhotoOps::Device || (options.photo_ops == PhotoOps::Auto && device_.is_cuda());
+  // Parser masks are per face and made on the host: that path pastes on the host too.
+  photo_ops_on_device_ = !parser_ && (options.photo_ops == PhotoOps::Device ||
+                                      (options.photo_ops == PhotoOps::Auto && device_.is_cuda()));
   if (options.warmup && device_.is_cuda()) warm_up(*enhancer_, options.max_batch);
 }
 
@@ -94,9 +102,16 @@ std::vector<DetectedFace> RestoreEngine::detect(const ImageView& photo, const Re
   return detect_faces(photo, params, detector(), options_.detection_max_side);
 }
 
-PhotoJob RestoreEngine::prepare(const ImageView& image, const RestoreParams& params, bool aligned, bool keep_crops,
+RestoreParams RestoreEngine::with_output_scale(const RestoreParams& params) const {
+  RestoreParams out = params;
+  if (upsampler_ && params.upscale == 1) out.upscale = upsampler_->scale();
+  return out;
+}
+
+PhotoJob RestoreEngine::prepare(const ImageView& image, const RestoreParams& given, bool aligned, bool keep_crops,
                                 const std::string& what) const {
-  params.validate();
+  given.validate();
+  const RestoreParams params = with_output_scale(given);
   stop_if_asked(params);
   const int size = enhancer_->info().size;
   if (aligned) return prepare_aligned(image, params, size, what);
@@ -128,7 +143,12 @@ void RestoreEngine::enhance(PhotoJob& job, const RestoreParams& params) const {
 Result RestoreEngine::finish(PhotoJob job, const RestoreParams& params) const {
   stop_if_asked(params);
   if (job.is_aligned_crop) return finish_aligned(std::move(job), params);
-  return finish_photo(std::move(job), params, enhancer_->info().size);
+  PhotoFinishers finishers;
+  finishers.upsampler = upsampler_.get();
+  finishers.tile = options_.bg_tile;
+  finishers.tile_pad = options_.bg_tile_pad;
+  finishers.parser = parser_.get();
+  return finish_photo(std::move(job), with_output_scale(params), enhancer_->info().size, finishers);
 }
 
 }  // namespace gpen::detail

@@ -51,6 +51,8 @@ class RestoreEngine {
 
  private:
   const FaceDetector& detector() const;
+  /// `params` with upscale as the output factor: 1 with a background upsampler means its scale.
+  RestoreParams with_output_scale(const RestoreParams& params) const;
 
   RestorerOptions options_;
   bool has_model_ = false;
@@ -60,6 +62,8 @@ class RestoreEngine {
   mutable std::once_flag detector_once_;
   mutable std::unique_ptr<FaceDetector> detector_;
   std::string detector_spec_;  // options_.detector, checked, its RetinaFace model resolved
+  std::unique_ptr<BackgroundUpsampler> upsampler_;  // options.bg_upsampler, or null
+  std::unique_ptr<FaceParser> parser_;              // options.parser, or null
 };
 
 }  // namespace gpen::detail

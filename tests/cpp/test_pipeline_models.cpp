@@ -1,0 +1,181 @@
+// The rest of the upstream pipeline: the RRDBNet background upsampler (whole and tiled) and the
+// ParseNet face parser against the reference implementation's outputs, and both in a Restorer.
+
+#include "torch_first.hpp"  // before doctest
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "fake_detector.hpp"
+#include "gpen/restorer.hpp"
+#include "model/background_upsampler.hpp"
+#include "model/face_parser.hpp"
+#include "model/torchscript_file.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+const torch::Device kCpu(torch::kCPU);
+
+torch::Tensor npy_tensor(const std::string& path) {
+  std::vector<long> shape;
+  std::vector<float> data = test::read_npy(path, shape);
+  return torch::from_blob(data.data(), std::vector<int64_t>(shape.begin(), shape.end()), torch::kFloat32).clone();
+}
+
+// A reference output tensor [1, 3, H, W] (RGB, float) as the reference writes it: 8-bit BGR.
+cv::Mat reference_bytes(const torch::Tensor& y) {
+  const torch::Tensor bytes =
+      y.clamp(0.0, 1.0).mul(255.0).round().to(torch::kUInt8).squeeze(0).flip(0).permute({1, 2, 0}).contiguous();
+  cv::Mat out(static_cast<int>(bytes.size(0)), static_cast<int>(bytes.size(1)), CV_8UC3);
+  std::memcpy(out.data, bytes.data_ptr<std::uint8_t>(), out.total() * 3);
+  return out;
+}
+
+// Pixels (channel values) that differ, and the largest difference.
+std::pair<int, double> differences(const cv::Mat& a, const cv::Mat& b) {
+  cv::Mat diff;
+  cv::absdiff(a, b, diff);
+  double most = 0;
+  cv::minMaxLoc(diff.reshape(1), nullptr, &most);
+  return {cv::countNonZero(diff.reshape(1)), most};
+}
+
+}  // namespace
+
+TEST_CASE("background upsampler: x1, x2, x4 fixtures match the reference, whole and tiled (16, pad 4)") {
+  for (int scale : {1, 2, 4}) {
+    CAPTURE(scale);
+    const std::string dir = test::shared_dir() + "/fixtures/realesrnet/parity-x" + std::to_string(scale) + "/";
+    const std::string path = test::model("sr-x" + std::to_string(scale) + ".pt");
+    if (!test::available(dir + "output_tensor.npy") || !test::available(path)) return;
+    // The exported graph itself, on the reference input tensor.
+    auto file = gpen::detail::load_torchscript(path, kCpu);
+    file.module.eval();
+    {
+      c10::InferenceMode guard;
+      const torch::Tensor raw = file.module.forward({npy_tensor(dir + "input_tensor.npy")}).toTensor();
+      const double diff = (raw - npy_tensor(dir + "output_tensor.npy")).abs().max().item<double>();
+      MESSAGE("x" << scale << " graph: max |ours - reference| = " << diff);
+      CHECK(diff <= 1e-5);
+    }
+    // The library's upsampler on the fixture's PNG, whole and tiled, against the reference bytes.
+    const gpen::detail::BackgroundUpsampler sr(path, kCpu);
+    CHECK(sr.scale() == scale);
+    const cv::Mat input = cv::imread(dir + "input.png", cv::IMREAD_COLOR);
+    const cv::Mat whole = sr.upscale(input, 0, 0);
+    const cv::Mat tiled = sr.upscale(input, 16, 4);
+    REQUIRE(whole.size() == cv::Size(input.cols * scale, input.rows * scale));
+    REQUIRE(tiled.size() == whole.size());
+    const auto [whole_count, whole_max] = differences(whole, reference_bytes(npy_tensor(dir + "output_tensor.npy")));
+    const auto [tiled_count, tiled_max] = differences(tiled, reference_bytes(npy_tensor(dir + "output_tiled_16_pad4.npy")));
+    MESSAGE("x" << scale << " whole: " << whole_count << " values differ (max " << whole_max << "); tiled: "
+                << tiled_count << " (max " << tiled_max << ") of " << whole.total() * 3);
+    CHECK(whole_max <= 1);
+    CHECK(tiled_max <= 1);
+    CHECK(whole_count <= static_cast<int>(whole.total() * 3 / 1000));  // only rounding ties at x.5
+    CHECK(tiled_count <= static_cast<int>(whole.total() * 3 / 1000));
+    CHECK(cv::imread(dir + "output.png", cv::IMREAD_COLOR).size() == whole.size());
+  }
+}
+
+TEST_CASE("background upsampler: any photo size; one tile as large as the photo is the whole-photo result") {
+  const std::string path = test::model("sr-random-x2.pt");
+  const gpen::detail::BackgroundUpsampler sr(path, kCpu);
+  for (const cv::Size size : {cv::Size(37, 29), cv::Size(1, 1), cv::Size(64, 3)}) {
+    CAPTURE(size);
+    const cv::Mat photo = test::pattern(size.width, size.height, 3);
+    const cv::Mat whole = sr.upscale(photo, 0, 0);
+    CHECK(whole.size() == cv::Size(size.width * 2, size.height * 2));
+    CHECK(test::max_abs_diff(sr.upscale(photo, 64, 10), whole) == 0);
+  }
+  // Tiles with enough context agree with the whole photo away from nothing but rounding; a
+  // tile of 8 with no context at all shows seams (the pad is what hides them).
+  const cv::Mat photo = test::smooth_pattern(48, 40, 1);
+  const cv::Mat whole = sr.upscale(photo, 0, 0);
+  CHECK(sr.upscale(photo, 7, 3).size() == whole.size());  // rounded up to multiples of 2
+  const double seams = test::max_abs_diff(sr.upscale(photo, 8, 0), whole);
+  const double padded = test::max_abs_diff(sr.upscale(photo, 8, 16), whole);
+  MESSAGE("tile 8: max difference from the whole photo " << seams << " without context, " << padded << " with 16 px");
+  CHECK(padded < seams);
+  CHECK_GPEN_ERROR(sr.upscale(cv::Mat(), 0, 0), gpen::ErrorCode::InvalidArgument, "8-bit BGR");
+  int asked = 0;
+  CHECK_GPEN_ERROR(sr.upscale(photo, 16, 4, [&] { return ++asked > 2; }), gpen::ErrorCode::Cancelled, "cancelled");
+  CHECK(asked == 3);
+}
+
+TEST_CASE("face parser: the fixture's logits and 0/255 mask match the reference") {
+  const std::string dir = test::shared_dir() + "/fixtures/parsenet/parity/";
+  const std::string path = test::model("parsenet-parity.pt");
+  if (!test::available(dir + "logits.npy") || !test::available(path)) return;
+  const gpen::detail::FaceParser parser(path, kCpu);
+  CHECK(parser.size() == 128);
+  const torch::Tensor logits = parser.logits(npy_tensor(dir + "input_tensor.npy"));
+  const double diff = (logits - npy_tensor(dir + "logits.npy")).abs().max().item<double>();
+  MESSAGE("ParseNet logits: max |ours - reference| = " << diff);
+  CHECK(diff <= 1e-4);
+  const cv::Mat input = cv::imread(dir + "input.png", cv::IMREAD_COLOR);
+  const cv::Mat expected = cv::imread(dir + "mask.png", cv::IMREAD_GRAYSCALE);
+  const cv::Mat mask = parser.masks({input}).at(0);
+  REQUIRE(mask.size() == expected.size());
+  cv::Mat differ;
+  cv::compare(mask, expected, differ, cv::CMP_NE);
+  MESSAGE("mask: " << cv::countNonZero(differ) << " of " << mask.total() << " pixels differ");
+  CHECK(cv::countNonZero(differ) == 0);
+  // The paste mask: in [0, 1], zero at the border, at the crop size asked for.
+  const cv::Mat paste = parser.paste_masks({input}, 64).at(0);
+  CHECK(paste.size() == cv::Size(64, 64));
+  double lo = 0, hi = 0;
+  cv::minMaxLoc(paste, &lo, &hi);
+  CHECK(lo >= 0.0);
+  CHECK(hi <= 1.0 + 1e-6);
+  CHECK(paste.at<float>(0, 0) < 0.01f);
+}
+
+TEST_CASE("pipeline models: a model given in the wrong place says where it goes") {
+  CHECK_GPEN_ERROR(gpen::detail::BackgroundUpsampler(test::model("random-64.pt"), kCpu), gpen::ErrorCode::UnsupportedModel,
+                   "it is a face model");
+  CHECK_GPEN_ERROR(gpen::detail::FaceParser(test::model("sr-random-x2.pt"), kCpu), gpen::ErrorCode::UnsupportedModel,
+                   "it is a background upsampler: give it as bg_upsampler");
+  gpen::RestorerOptions o;
+  o.model_path = test::model("parsenet-random.pt");
+  CHECK_GPEN_ERROR(gpen::Restorer{o}, gpen::ErrorCode::UnsupportedModel, "it is a face parser: give it as parser");
+  o.model_path.clear();
+  o.bg_upsampler = test::model("missing.pt");
+  CHECK_GPEN_ERROR(gpen::Restorer{o}, gpen::ErrorCode::FileNotFound, "missing.pt");
+  o.bg_upsampler.clear();
+  o.bg_tile = -1;
+  CHECK_GPEN_ERROR(gpen::Restorer{o}, gpen::ErrorCode::InvalidArgument, "bg_tile");
+}
+
+TEST_CASE("restorer: background upsampler and parser together; output at the upsampler's scale") {
+  gpen::RestorerOptions o;
+  o.model_path = test::model("random-64.pt");
+  o.bg_upsampler = test::model("sr-random-x2.pt");
+  o.bg_tile = 48;
+  o.parser = test::model("parsenet-random.pt");
+  const gpen::DetectedFace face = test::face_at(10, 6, 0.2f);
+  gpen::Restorer r(o, std::make_unique<test::FakeDetector>(std::vector<gpen::DetectedFace>{face}));
+  const cv::Mat photo = test::smooth_pattern(240, 200, 2);  // the face: about (10-112, 6-108)
+  const gpen::Result out = r.restore(test::view_of(photo));
+  CHECK(out.image.width() == 480);
+  CHECK(out.image.height() == 400);
+  REQUIRE(out.faces.size() == 1);
+  CHECK(out.faces[0].mask.width() == 64);
+  CHECK(out.faces[0].mask.channels() == 1);
+  // Far from the face the result is the upsampler's photo, untouched by the paste-back.
+  const gpen::detail::BackgroundUpsampler sr(o.bg_upsampler, kCpu);
+  const cv::Mat background = sr.upscale(photo, 48, 10);
+  const cv::Rect corner(300, 250, 180, 150);
+  CHECK(test::max_abs_diff(test::bgr_of(out.image)(corner), background(corner)) == 0);
+  // upscale 4 with an x2 upsampler: its output resized to 4x; upscale 1 means the upsampler's 2x.
+  gpen::RestoreParams p;
+  p.upscale = 4;
+  const gpen::Result four = r.restore(test::view_of(photo), p);
+  CHECK(four.image.width() == 960);
+  CHECK(four.image.height() == 800);
+  // Without faces (strength 0) the background is still upsampled.
+  p.upscale = 1;
+  p.strength = 0;
+  CHECK(test::max_abs_diff(test::bgr_of(r.restore(test::view_of(photo), p).image), sr.upscale(photo, 48, 10)) == 0);
+}
