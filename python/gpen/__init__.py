@@ -83,6 +83,7 @@ class Face:
     affine: Tuple[float, ...] = ()                  #: 2x3 row-major, photo -> aligned crop
     crop: Any = None                                #: the aligned crop that went into the model
     restored: Any = None                            #: the model's face before blending
+    mask: Any = None                                #: with a parser: the paste-back mask (crop size, uint8)
 
     def __repr__(self) -> str:
         x, y, w, h = self.box

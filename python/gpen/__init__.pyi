@@ -20,6 +20,7 @@ class Face:
     affine: Tuple[float, ...]
     crop: Optional[np.ndarray]
     restored: Optional[np.ndarray]
+    mask: Optional[np.ndarray]
 
 class Result:
     image: Any

@@ -146,6 +146,7 @@ py::dict face_to_dict(const gpen::FaceResult& f, bool with_crops) {
   if (with_crops) {
     out["crop"] = to_numpy(f.aligned);
     out["restored"] = to_numpy(f.restored);
+    if (!f.mask.empty()) out["mask"] = to_numpy(f.mask);
   }
   return out;
 }

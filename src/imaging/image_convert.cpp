@@ -75,10 +75,24 @@ Image to_image(const cv::Mat& bgr, ColorOrder order) {
 namespace gpen::detail {
 
 
+bool looks_colourless(const cv::Mat& bgr) {
+  std::vector<cv::Mat> planes;
+  cv::split(bgr, planes);
+  cv::Mat most, least, spread;
+  cv::max(planes[0], planes[1], most);
+  cv::max(most, planes[2], most);
+  cv::min(planes[0], planes[1], least);
+  cv::min(least, planes[2], least);
+  cv::subtract(most, least, spread);
+  cv::threshold(spread, spread, 6, 1, cv::THRESH_BINARY);
+  return static_cast<double>(cv::countNonZero(spread)) < 0.001 * static_cast<double>(bgr.total());
+}
+
 PhotoLayers split_photo(const ImageView& view, const std::string& what) {
   PhotoLayers layers;
   layers.bgr = to_bgr8(view, what);
   layers.gray = view.channels == 1;
+  layers.colourless = !layers.gray && looks_colourless(layers.bgr);
   layers.order = view.order;
   if (view.channels == 4) {
     cv::Mat alpha;
@@ -89,13 +103,19 @@ PhotoLayers split_photo(const ImageView& view, const std::string& what) {
   return layers;
 }
 
-Image merge_photo(const cv::Mat& bgr, const PhotoLayers& layers) {
+Image merge_photo(const cv::Mat& given, const PhotoLayers& layers) {
   if (layers.gray) {
     cv::Mat gray;
-    cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
+    cv::cvtColor(given, gray, cv::COLOR_BGR2GRAY);
     Image out(gray.cols, gray.rows, 1, layers.order);
     gray.copyTo(cv::Mat(gray.rows, gray.cols, CV_8UC1, out.data()));
     return out;
+  }
+  cv::Mat bgr = given;
+  if (layers.colourless) {
+    cv::Mat gray;
+    cv::cvtColor(given, gray, cv::COLOR_BGR2GRAY);
+    cv::cvtColor(gray, bgr, cv::COLOR_GRAY2BGR);
   }
   if (layers.alpha.empty()) return to_image(bgr, layers.order);
   cv::Mat alpha = layers.alpha;

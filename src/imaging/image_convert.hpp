@@ -32,13 +32,21 @@ struct PhotoLayers {
   cv::Mat bgr;
   cv::Mat alpha;
   bool gray = false;
+  /// A colour photo whose pixels are all neutral (a black-and-white scan saved as colour): the
+  /// result is made neutral again, so a model's colour cast does not tint it.
+  bool colourless = false;
   ColorOrder order = ColorOrder::BGR;
 };
+
+/// True when nearly every pixel of an 8-bit BGR image is neutral: fewer than 1 in 1000 pixels
+/// have channels more than 6 levels apart (JPEG chroma rounding of a gray scan stays within that).
+bool looks_colourless(const cv::Mat& bgr);
 
 PhotoLayers split_photo(const ImageView& view, const std::string& what);
 
 /// Image with the layers' channel count (1 for gray, 4 with alpha, else 3) and order;
-/// `alpha` is resized to `bgr`'s size if they differ.
+/// `alpha` is resized to `bgr`'s size if they differ; a colourless photo's colours are made
+/// neutral (each pixel its luminance).
 Image merge_photo(const cv::Mat& bgr, const PhotoLayers& layers);
 
 }  // namespace gpen::detail

@@ -156,6 +156,7 @@ Result finish_photo(PhotoJob job, const RestoreParams& params, int size, const P
     result.faces.push_back(std::move(fr));
   }
   if (changes_nothing(params) && !finishers.upsampler) {
+    job.layers.colourless = false;  // nothing was restored: nothing to neutralise
     result.image = merge_photo(job.layers.bgr, job.layers);  // the input, converted back
     return result;
   }

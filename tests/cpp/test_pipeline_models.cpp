@@ -179,3 +179,28 @@ TEST_CASE("restorer: background upsampler and parser together; output at the ups
   p.strength = 0;
   CHECK(test::max_abs_diff(test::bgr_of(r.restore(test::view_of(photo), p).image), sr.upscale(photo, 48, 10)) == 0);
 }
+
+TEST_CASE("restorer: a black-and-white photo saved as colour comes back black-and-white") {
+  gpen::RestorerOptions o;
+  o.model_path = test::model("random-64.pt");  // random weights: a strong colour cast
+  const gpen::DetectedFace face = test::face_at(10, 6, 0.2f);
+  gpen::Restorer r(o, std::make_unique<test::FakeDetector>(std::vector<gpen::DetectedFace>{face}));
+  cv::Mat gray, photo;
+  cv::cvtColor(test::smooth_pattern(160, 140, 4), gray, cv::COLOR_BGR2GRAY);
+  cv::cvtColor(gray, photo, cv::COLOR_GRAY2BGR);
+  photo.at<cv::Vec3b>(0, 0) = cv::Vec3b(0, 0, 255);  // one red pixel (a speck) does not make it colour
+  const cv::Mat out = test::bgr_of(r.restore(test::view_of(photo)).image);
+  std::vector<cv::Mat> planes;
+  cv::split(out, planes);
+  CHECK(test::max_abs_diff(planes[0], planes[1]) == 0);
+  CHECK(test::max_abs_diff(planes[1], planes[2]) == 0);
+  CHECK(test::max_abs_diff(out, photo) > 10);  // the face was restored
+  // A colour photo keeps its colours (the cast of this random model included).
+  const cv::Mat colour = test::smooth_pattern(160, 140, 4);
+  cv::split(test::bgr_of(r.restore(test::view_of(colour)).image), planes);
+  CHECK(test::max_abs_diff(planes[0], planes[1]) > 10);
+  // Nothing restored (strength 0): the input comes back byte for byte, specks included.
+  gpen::RestoreParams p;
+  p.strength = 0;
+  CHECK(test::max_abs_diff(test::bgr_of(r.restore(test::view_of(photo), p).image), photo) == 0);
+}

@@ -268,7 +268,7 @@ def test_catalogue_matches_the_published_layouts():
     if not SHARED or not os.path.isdir(os.path.join(SHARED, "fixtures")):
         pytest.skip("SKIPPED: ../shared is absent (layouts)")
     sys.path.insert(0, SOURCE_PYTHON)
-    from gpen import models, retinaface
+    from gpen import models, parsenet, retinaface, rrdbnet
     from gpen.model import FullGenerator
     checked = 0
     for name, entry in models.catalogue().items():
@@ -281,11 +281,15 @@ def test_catalogue_matches_the_published_layouts():
             continue
         if spec["architecture"] == "gpen":
             net = FullGenerator(spec["size"], spec["channel_multiplier"], spec["narrow"])
+        elif spec["architecture"] == "rrdbnet":
+            net = rrdbnet.RRDBNet(spec["scale"], spec["num_feat"], spec["num_block"])
+        elif spec["architecture"] == "parsenet":  # channels read off the layout's shapes
+            net = parsenet.ParseNet(**parsenet.infer_config({k: torch.zeros(s) for k, s in layout["state_dict"]}))
         else:
             net = retinaface.RetinaFace(spec["backbone"])
         shapes = {k: list(v.shape) for k, v in net.state_dict().items()}
         assert shapes == {k: shape for k, shape in layout["state_dict"]}, name
         del net
         checked += 1
-    assert checked == 7  # BFR-256/-D, 512/-D, 1024, RetinaFace R50 and mobilenet
+    assert checked == 11  # BFR-256/-D, 512/-D, 1024, RetinaFace R50 and mobilenet, realesrnet x1/x2/x4, ParseNet
 

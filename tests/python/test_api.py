@@ -264,3 +264,19 @@ def test_classic_path_without_model():
     assert r.restore_faces([smooth()])[0].shape == (512, 512, 3)
     assert gpen.preset("old-photo")["mode"] == "strong"
     assert "selfie" in gpen.preset_names()
+
+
+def test_background_upsampler_and_parser(shared):
+    """The upstream --use_sr pipeline: the photo enlarged by the RRDBNet (x2 here: upscale 1 means
+    the upsampler's scale), faces pasted under their ParseNet masks, each mask in Result.faces."""
+    photo = gpen.read_image(os.path.join(shared, "data", "solvay_conference_1927.png"))
+    r = gpen.Restorer(model("random-64.pt"), bg_upsampler=model("sr-random-x2.pt"), bg_tile=256,
+                      parser=model("parsenet-random.pt"))
+    out = r.restore(photo, preset="group-photo")
+    assert out.image.shape == (photo.shape[0] * 2, photo.shape[1] * 2, 3)
+    assert len(out.faces) >= 25
+    assert out.faces[0].mask.shape == (64, 64) and out.faces[0].mask.dtype == np.uint8
+    # Detection boxes stay in input-photo coordinates.
+    assert max(f.box[0] + f.box[2] for f in out.faces) <= photo.shape[1]
+    with pytest.raises(gpen.ModelError, match="it is a background upsampler: give it as bg_upsampler"):
+        gpen.Restorer(model("sr-random-x2.pt"))

@@ -1,0 +1,106 @@
+"""The other networks of the upstream pipeline: RRDBNet (background SR) and ParseNet (paste-back
+masks) load their published layouts strictly, match the reference fixtures, and export."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from gpen import export, parsenet, rrdbnet
+from gpen.model import unwrap_state_dict
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SR_LAYOUTS = ["realesrnet_x1", "realesrnet_x2", "realesrnet_x4", "RealESRGAN_x2plus", "RealESRGAN_x4plus"]
+
+
+def load_layout(shared, *parts):
+    with open(os.path.join(shared, "fixtures", *parts)) as f:
+        return json.load(f)
+
+
+def random_state_dict(lay, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    return {name: torch.randn(shape, generator=gen) if shape else torch.tensor(0) for name, shape in lay["state_dict"]}
+
+
+@pytest.mark.parametrize("name", SR_LAYOUTS)
+def test_published_rrdbnet_layouts_load_strictly(shared, name):
+    lay = load_layout(shared, "realesrnet", "layouts", f"{name}.json")
+    sd = random_state_dict(lay)
+    config = rrdbnet.infer_config(sd)
+    cfg = lay["config"]
+    assert config == {k: cfg[k] for k in ("scale", "num_feat", "num_block", "num_grow_ch")}
+    model = rrdbnet.RRDBNet(**config)
+    model.load_state_dict(sd, strict=True)
+    assert {k: list(v.shape) for k, v in model.state_dict().items()} == {n: s for n, s in lay["state_dict"]}
+
+
+def test_published_parsenet_layout_loads_strictly(shared):
+    lay = load_layout(shared, "parsenet", "layouts", "ParseNet-latest.json")
+    sd = random_state_dict(lay)
+    model = parsenet.ParseNet(**parsenet.infer_config(sd))
+    model.load_state_dict(sd, strict=True)
+    assert model.size == lay["config"]["in_size"] == 512
+    assert {k: list(v.shape) for k, v in model.state_dict().items()} == {n: s for n, s in lay["state_dict"]}
+    assert parsenet.MASK_COLORMAP == load_layout(shared, "parsenet", "parity", "config.json")["colormap"]
+
+
+@pytest.mark.parametrize("scale", [1, 2, 4])
+def test_rrdbnet_fixtures_match_the_reference(shared, scale):
+    d = os.path.join(shared, "fixtures", "realesrnet", f"parity-x{scale}")
+    sd = unwrap_state_dict(torch.load(os.path.join(d, "checkpoint.pth"), map_location="cpu"))
+    model = rrdbnet.RRDBNet(**rrdbnet.infer_config(sd)).eval()
+    model.load_state_dict(sd, strict=True)
+    with torch.no_grad():
+        y = model(torch.from_numpy(np.load(os.path.join(d, "input_tensor.npy"))))
+    assert float((y - torch.from_numpy(np.load(os.path.join(d, "output_tensor.npy")))).abs().max()) <= 1e-5
+
+
+def test_parsenet_fixture_matches_the_reference(shared):
+    d = os.path.join(shared, "fixtures", "parsenet", "parity")
+    sd = unwrap_state_dict(torch.load(os.path.join(d, "checkpoint.pth"), map_location="cpu"))
+    model = parsenet.ParseNet(**parsenet.infer_config(sd)).eval()
+    model.load_state_dict(sd, strict=True)
+    with torch.no_grad():
+        logits = parsenet.ParseNetLogits(model)(torch.from_numpy(np.load(os.path.join(d, "input_tensor.npy"))))
+    assert float((logits - torch.from_numpy(np.load(os.path.join(d, "logits.npy")))).abs().max()) <= 1e-4
+
+
+def run_export(*args):
+    env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "python"))
+    return subprocess.run([sys.executable, "-m", "gpen.export", *args], env=env, capture_output=True, text=True)
+
+
+def test_realesrnet_export_from_a_params_ema_checkpoint(tmp_path):
+    model = rrdbnet.randomize_(rrdbnet.RRDBNet(1, 8, 1, 4), 3)
+    ckpt = tmp_path / "realesrnet_x1.pth"
+    torch.save({"params_ema": model.state_dict()}, ckpt)
+    out = tmp_path / "sr.pt"
+    r = run_export("realesrnet", "--checkpoint", str(ckpt), "--check", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "RRDBNet x1, 8 features, 1 blocks" in r.stdout and "check: max |exported - reference| = 0" in r.stdout
+    meta = export.read_metadata(str(out))
+    assert (meta["architecture"], meta["scale"], meta["multiple_of"]) == ("realesrnet", 1, 4)
+    assert meta["source"]["random_weights"] is False
+
+
+def test_parsenet_export_and_errors(tmp_path):
+    out = tmp_path / "parse.pt"
+    r = run_export("parsenet", "--random", "--base-ch", "8", "--levels", "1", "--body", "1", "--check", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    meta = export.read_metadata(str(out))
+    assert (meta["architecture"], meta["size"]) == ("parsenet", 64)
+    assert meta["mask_colormap"] == parsenet.MASK_COLORMAP and len(meta["labels"]) == 19
+    # A GPEN checkpoint given as an upsampler: a clear error, exit 2, nothing written.
+    gpen_ckpt = tmp_path / "gpen.pth"
+    torch.save({"generator.input.input": torch.zeros(1, 8, 4, 4)}, gpen_ckpt)
+    r = run_export("realesrnet", "--checkpoint", str(gpen_ckpt), "-o", str(tmp_path / "x.pt"))
+    assert r.returncode == 2
+    assert "not an RRDBNet checkpoint: parameter conv_first.weight is missing" in r.stderr
+    r = run_export("parsenet", "--checkpoint", str(gpen_ckpt), "-o", str(tmp_path / "x.pt"))
+    assert r.returncode == 2 and "not a ParseNet checkpoint" in r.stderr
+    assert not (tmp_path / "x.pt").exists()
