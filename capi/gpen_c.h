@@ -126,6 +126,7 @@ typedef struct gpen_restorer_params {
   int bg_tile;              /* its tile side in input pixels, 0 = whole photo (default 400) */
   int bg_tile_pad;          /* context pixels around each tile (default 10) */
   const char* parser;       /* face parser for paste-back masks (ParseNet-latest, .pth, .pt); NULL or "": rectangle */
+  const char* task;         /* "auto" (NULL), "enhance", "colorize", "inpaint", "seg2face" */
 } gpen_restorer_params;
 
 /* Device memory held by LibTorch's caching allocator on the restorer's device (the process's

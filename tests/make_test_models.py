@@ -12,6 +12,8 @@ face-64.png      a synthetic 64x64 "face" image for examples
 solvay.ppm       the Solvay photograph as binary PPM (RGB), for the C test (if ../shared exists)
 retinaface-parity.pt  the RetinaFace MobileNet-0.25 parity fixture exported (if ../shared exists)
 retinaface-random.pt  a random-weight RetinaFace MobileNet-0.25
+colorize-64.pt   random-64's weights exported for the colorize task
+seg2face-parity-64.pt  the parity-64 checkpoint exported for the seg2face task (if ../shared exists)
 sr-x{1,2,4}.pt   ../shared/fixtures/realesrnet/parity-x{1,2,4} exported (if ../shared exists)
 sr-random-x2.pt  a small random-weight RRDBNet x2 (16 features, 2 blocks)
 parsenet-parity.pt  ../shared/fixtures/parsenet/parity exported (if ../shared exists)
@@ -81,6 +83,8 @@ def main(out_dir: str, shared: str) -> None:
     model = export.build_reference(64, 1, 0.25, seed=1)
     random_path = os.path.join(out_dir, "random-64.pt")
     export.export_model(model, random_path, {"random_weights": True, "seed": 1})
+    export.export_model(model, os.path.join(out_dir, "colorize-64.pt"), {"random_weights": True, "seed": 1},
+                        task="colorize")
 
     checkpoint = os.path.join(shared, "fixtures", "gpen", "parity-64", "checkpoint.pth")
     if os.path.isfile(checkpoint):
@@ -88,6 +92,8 @@ def main(out_dir: str, shared: str) -> None:
         ref = export.build_reference(64, 1, 0.25, state_dict=sd)
         export.export_model(ref, os.path.join(out_dir, "parity-64.pt"),
                             {"checkpoint": "parity-64", "random_weights": False})
+        export.export_model(ref, os.path.join(out_dir, "seg2face-parity-64.pt"),
+                            {"checkpoint": "parity-64", "random_weights": False}, task="seg2face")
     else:
         print(f"note: {checkpoint} not found; parity tests will be skipped")
 

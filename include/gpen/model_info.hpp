@@ -15,6 +15,9 @@ struct ModelInfo {
   int size = 0;              ///< input/output side in pixels, e.g. 512 (classic: 512)
   int channel_multiplier = 0;
   double narrow = 0.0;
+  /// What the model was trained for (from the export's --task): "enhance" (GPEN-BFR-*, and the
+  /// classic path), "colorize", "inpaint" or "seg2face".
+  std::string task = "enhance";
   std::string exporter_version;
   bool random_weights = false;  ///< true for test models: their output is noise
 };

@@ -72,12 +72,32 @@ def build_reference(size: int, channel_multiplier: int, narrow: float,
     return model.eval()
 
 
-def metadata(model: FullGenerator, source: Dict[str, object]) -> Dict[str, object]:
+# The GPEN release's tasks: what the model does and how its reference pre/post-processing scales
+# pixels. is_norm False (Seg2face): input x/255 and output clipped from [0, 1], instead of [-1, 1].
+TASKS = {"enhance": True, "colorize": True, "inpaint": True, "seg2face": False}
+
+
+class UnnormalisedIO(torch.nn.Module):
+    """A model trained on [0, 1] pixels behind the library's [-1, 1] contract: the input is mapped
+    to [0, 1] before it and the output back to [-1, 1] after it (exact up to rounding)."""
+
+    def __init__(self, inner: torch.nn.Module):
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.inner(x * 0.5 + 0.5) * 2.0 - 1.0
+
+
+def metadata(model: FullGenerator, source: Dict[str, object], task: str = "enhance") -> Dict[str, object]:
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "exporter_version": EXPORTER_VERSION,
         "architecture": "gpen",
+        "task": task,
+        # The reference scaling of this task; the graph itself always takes and returns [-1, 1].
+        "is_norm": TASKS[task],
         "size": model.size,
         "channel_multiplier": model.channel_multiplier,
         "narrow": model.narrow,
@@ -106,11 +126,15 @@ def save_scripted(scripted: torch.jit.ScriptModule, path: str, meta: Dict[str, o
         raise
 
 
-def export_model(model: FullGenerator, path: str, source: Dict[str, object]) -> Dict[str, object]:
+def export_model(model: FullGenerator, path: str, source: Dict[str, object],
+                 task: str = "enhance") -> Dict[str, object]:
     """Script the fast graph of ``model`` and save it, with metadata, atomically to ``path``."""
+    if task not in TASKS:
+        raise ExportError(f"task must be one of {', '.join(TASKS)}, got {task!r}")
     with torch.no_grad():
-        scripted = torch.jit.script(FastGPEN(model).eval())
-    meta = metadata(model, source)
+        fast = FastGPEN(model).eval()
+        scripted = torch.jit.script(fast if TASKS[task] else UnnormalisedIO(fast).eval())
+    meta = metadata(model, source, task)
     save_scripted(scripted, path, meta)
     return meta
 
@@ -254,12 +278,13 @@ def _gpen_command(args: argparse.Namespace) -> int:
         narrow = args.narrow or (0.5 if size <= 256 else 1.0)
         model = build_reference(size, multiplier, narrow, seed=args.seed)
         source = {"random_weights": True, "seed": args.seed}
-    meta = export_model(model, args.output, source)
-    print(f"wrote {args.output}: GPEN {meta['size']}x{meta['size']}, channel multiplier "
+    meta = export_model(model, args.output, source, args.task)
+    print(f"wrote {args.output}: GPEN {meta['size']}x{meta['size']} ({args.task}), channel multiplier "
           f"{meta['channel_multiplier']}, narrow {meta['narrow']}"
           + (" (RANDOM WEIGHTS: output is noise)" if source["random_weights"] else ""))
     if args.check:
-        _report_check(model, args.output)
+        _report_check(model if TASKS[args.task] else UnnormalisedIO(model), args.output, height=model.size,
+                      width=model.size)
     return 0
 
 
@@ -350,6 +375,9 @@ def main(argv=None) -> int:
     g.add_argument("--size", type=int, help="512 for GPEN-BFR-512 (read off the checkpoint if omitted)")
     g.add_argument("--channel-multiplier", type=int, help="2 for GPEN-BFR-512/1024, 1 for 256")
     g.add_argument("--narrow", type=float, help="1 for GPEN-BFR-512/1024, 0.5 for 256")
+    g.add_argument("--task", default="enhance", choices=sorted(TASKS),
+                   help="what the checkpoint was trained for: enhance (GPEN-BFR-*), colorize (Colorization-1024), "
+                        "inpaint (Inpainting-1024), seg2face (Seg2face-512: [0, 1] pixels); recorded in the metadata")
     g.add_argument("--check", action="store_true",
                    help="compare the exported graph with the reference formulation")
     g.add_argument("-o", "--output", required=True, help="output TorchScript file")

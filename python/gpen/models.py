@@ -191,7 +191,7 @@ def _export(entry: Dict[str, Any], checkpoint: str, out: str) -> Dict[str, Any]:
                                              f"the catalogue says {spec[key]}")
             model = export.build_reference(spec["size"], spec["channel_multiplier"], spec["narrow"],
                                            state_dict=sd)
-            return export.export_model(model, out, source)
+            return export.export_model(model, out, source, spec.get("task", "enhance"))
         if spec["architecture"] == "retinaface":
             model = export.retinaface.RetinaFace(spec["backbone"])
             _load_exactly(model, sd, entry)

@@ -112,6 +112,12 @@ ModelInfo gpen_metadata(const std::string& json, const std::string& path) {
   info.narrow = fs["narrow"].isReal() || fs["narrow"].isInt() ? static_cast<double>(fs["narrow"]) : 0.0;
   info.exporter_version = text(fs["exporter_version"]);
   info.random_weights = random_weights(fs);
+  // Exports before tasks existed are face enhancers.
+  info.task = fs["task"].empty() ? "enhance" : text(fs["task"]);
+  if (info.task != "enhance" && info.task != "colorize" && info.task != "inpaint" && info.task != "seg2face") {
+    throw Error(ErrorCode::UnsupportedModel, "model " + path + ": task '" + info.task +
+                                                 "' is not one this library runs (enhance, colorize, inpaint, seg2face)");
+  }
   const std::string order = text(child(fs["input"], "color_order"));
   if (order != "RGB") {
     throw Error(ErrorCode::UnsupportedModel,

@@ -21,6 +21,14 @@ cv::Mat prepare_face(const cv::Mat& face, const RestoreParams& params);
 /// Mode finishing of a restored face (Strong: auto levels; Detail: unsharp mask).
 cv::Mat finish_restored_face(const cv::Mat& restored, const RestoreParams& params);
 
+/// The colorization task's input: the face as neutral gray (BGR, equal channels).
+cv::Mat gray_face(const cv::Mat& face);
+
+/// The colorization task's output: the model's colours under the luminance of `source` (the
+/// face as it went in), as the reference does (YUV: Y from `source`, U and V from `colour`;
+/// `colour` resized to `source` first if they differ).
+cv::Mat with_luminance_of(const cv::Mat& colour, const cv::Mat& source);
+
 /// Whole-image finishing: denoise, then sharpen (each only when > 0).
 cv::Mat finish_image(const cv::Mat& image, const RestoreParams& params);
 

@@ -11,6 +11,7 @@
 #include "gpen/error.hpp"
 #include "gpen/models.hpp"
 #include "model/torch_errors.hpp"
+#include "photo/face_finishing.hpp"
 
 namespace gpen::detail {
 
@@ -52,6 +53,16 @@ void warm_up(const FaceEnhancer& enhancer, int max_batch) {
   with_torch_errors("warm-up of " + enhancer.info().path, [&] { return enhancer.enhance(blank); });
 }
 
+// The model's task against the one asked for (options.task: auto takes the model's).
+std::string checked_task(const std::string& asked, const ModelInfo& model, bool has_model) {
+  if (asked == "auto" || asked == model.task) return model.task;
+  if (!has_model) {
+    throw Error(ErrorCode::InvalidArgument, "task " + asked + " needs a GPEN model trained for it; the classic path (no model) only enhances");
+  }
+  throw Error(ErrorCode::InvalidArgument, "model " + model.path + " was exported for task " + model.task + ", not " + asked +
+                                              " (task auto uses what the model does)");
+}
+
 void stop_if_asked(const RestoreParams& params) {
   if (params.should_stop && params.should_stop()) {
     throw Error(ErrorCode::Cancelled, "cancelled: should_stop returned true");
@@ -80,14 +91,16 @@ RestoreEngine::RestoreEngine(const RestorerOptions& options, std::unique_ptr<Fac
   }
   if (options.model_path.empty()) {
     enhancer_ = make_classic_enhancer();
+    task_ = checked_task(options.task, enhancer_->info(), false);
     return;
   }
   enhancer_ = make_gpen_enhancer(resolve_model(options.model_path, options.download), device_, dtype,
                                  options.max_batch);
   has_model_ = true;
-  // Parser masks are per face and made on the host: that path pastes on the host too.
-  photo_ops_on_device_ = !parser_ && (options.photo_ops == PhotoOps::Device ||
-                                      (options.photo_ops == PhotoOps::Auto && device_.is_cuda()));
+  task_ = checked_task(options.task, enhancer_->info(), true);
+  // Parser masks and colorization work per face on the host: those photos are pasted there too.
+  photo_ops_on_device_ = !parser_ && task_ != "colorize" &&
+                         (options.photo_ops == PhotoOps::Device || (options.photo_ops == PhotoOps::Auto && device_.is_cuda()));
   if (options.warmup && device_.is_cuda()) warm_up(*enhancer_, options.max_batch);
 }
 
@@ -114,10 +127,25 @@ PhotoJob RestoreEngine::prepare(const ImageView& image, const RestoreParams& giv
   const RestoreParams params = with_output_scale(given);
   stop_if_asked(params);
   const int size = enhancer_->info().size;
-  if (aligned) return prepare_aligned(image, params, size, what);
-  const std::optional<torch::Device> on = photo_ops_on_device_ ? std::optional<torch::Device>(device_) : std::nullopt;
-  PhotoJob job = prepare_photo(image, params, detector(), options_.detection_max_side, size, on, keep_crops);
-  job.paste_change = !has_model_;  // the classic path moves only what it changed
+  if (task_ == "seg2face" && !aligned) {
+    throw Error(ErrorCode::InvalidArgument, "model " + enhancer_->info().path +
+                                                " renders faces from segmentation maps: give it aligned maps "
+                                                "(restore_faces, --aligned), not photos");
+  }
+  PhotoJob job;
+  if (aligned) {
+    job = prepare_aligned(image, params, size, what);
+  } else {
+    const std::optional<torch::Device> on = photo_ops_on_device_ ? std::optional<torch::Device>(device_) : std::nullopt;
+    job = prepare_photo(image, params, detector(), options_.detection_max_side, size, on, keep_crops);
+    job.paste_change = !has_model_;  // the classic path moves only what it changed
+  }
+  if (task_ == "colorize") {
+    // A neutral face in, whatever the photo's colours; the result is in colour even for a gray photo.
+    for (cv::Mat& input : job.inputs) input = gray_face(input);
+    job.layers.gray = false;
+    job.layers.colourless = false;
+  }
   return job;
 }
 
@@ -142,6 +170,13 @@ void RestoreEngine::enhance(PhotoJob& job, const RestoreParams& params) const {
 
 Result RestoreEngine::finish(PhotoJob job, const RestoreParams& params) const {
   stop_if_asked(params);
+  if (task_ == "colorize") {
+    // The model's colours under the face's own tones (the reference's post-processing).
+    for (std::size_t i = 0; i < job.restored.size(); ++i) {
+      const cv::Mat& source = job.is_aligned_crop ? job.aligned_original : job.aligned.at(i);
+      job.restored[i] = with_luminance_of(job.restored[i], gray_face(source));
+    }
+  }
   if (job.is_aligned_crop) return finish_aligned(std::move(job), params);
   PhotoFinishers finishers;
   finishers.upsampler = upsampler_.get();

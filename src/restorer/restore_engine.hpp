@@ -64,6 +64,7 @@ class RestoreEngine {
   std::string detector_spec_;  // options_.detector, checked, its RetinaFace model resolved
   std::unique_ptr<BackgroundUpsampler> upsampler_;  // options.bg_upsampler, or null
   std::unique_ptr<FaceParser> parser_;              // options.parser, or null
+  std::string task_ = "enhance";                    // the model's task, checked against options.task
 };
 
 }  // namespace gpen::detail

@@ -11,6 +11,7 @@
 #include "model/background_upsampler.hpp"
 #include "model/face_parser.hpp"
 #include "model/torchscript_file.hpp"
+#include "photo/face_finishing.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -203,4 +204,73 @@ TEST_CASE("restorer: a black-and-white photo saved as colour comes back black-an
   gpen::RestoreParams p;
   p.strength = 0;
   CHECK(test::max_abs_diff(test::bgr_of(r.restore(test::view_of(photo), p).image), photo) == 0);
+}
+
+TEST_CASE("tasks: seg2face renders the unnormalised reference output from an aligned map") {
+  const std::string dir = test::shared_dir() + "/fixtures/gpen/parity-64-unnorm/";
+  const std::string path = test::model("seg2face-parity-64.pt");
+  if (!test::available(dir + "output.png") || !test::available(path)) return;
+  gpen::RestorerOptions o;
+  o.model_path = path;
+  const gpen::Restorer r(o);
+  CHECK(r.model().task == "seg2face");
+  const cv::Mat map = cv::imread(dir + "input.png", cv::IMREAD_COLOR);
+  const cv::Mat out = test::bgr_of(r.restore_face(test::view_of(map)));
+  const cv::Mat expected = cv::imread(dir + "output.png", cv::IMREAD_COLOR);
+  cv::Mat diff;
+  cv::absdiff(out, expected, diff);
+  double most = 0;
+  cv::minMaxLoc(diff.reshape(1), nullptr, &most);
+  MESSAGE("seg2face: " << cv::countNonZero(diff.reshape(1)) << " of " << diff.total() * 3 << " values differ, max " << most);
+  CHECK(most <= 1);  // the reference truncates; rounding at exact integers can go either way
+  CHECK(cv::countNonZero(diff.reshape(1)) <= static_cast<int>(diff.total() * 3 / 100));
+  CHECK_GPEN_ERROR(r.restore(test::view_of(map)), gpen::ErrorCode::InvalidArgument, "segmentation maps");
+}
+
+TEST_CASE("tasks: colorize keeps the face's tones and adds colour; tasks are checked against the model") {
+  gpen::RestorerOptions o;
+  o.model_path = test::model("colorize-64.pt");
+  const gpen::DetectedFace face = test::face_at(10, 6, 0.2f);
+  gpen::Restorer r(o, std::make_unique<test::FakeDetector>(std::vector<gpen::DetectedFace>{face}));
+  CHECK(r.model().task == "colorize");
+  cv::Mat gray;
+  cv::cvtColor(test::smooth_pattern(160, 140, 5), gray, cv::COLOR_BGR2GRAY);
+  const gpen::Result result = r.restore(test::view_of(gray));
+  REQUIRE(result.image.channels() == 3);  // a gray photo comes back in colour
+  const cv::Mat out = test::bgr_of(result.image);
+  std::vector<cv::Mat> planes;
+  cv::split(out, planes);
+  CHECK(test::max_abs_diff(planes[0], planes[2]) > 5);  // colour where the face is
+  cv::Mat luma;
+  cv::cvtColor(out, luma, cv::COLOR_BGR2GRAY);
+  const cv::Rect inside(40, 40, 40, 40);  // well inside the face's mask
+  // Tones kept up to the colours' clipping (this random model's colours are extreme).
+  const double inside_change = cv::norm(luma(inside), gray(inside), cv::NORM_L1) / static_cast<double>(inside.area());
+  MESSAGE("colorize: mean luminance change inside the face " << inside_change);
+  CHECK(inside_change <= 3.0);
+  const cv::Rect outside(120, 110, 40, 30);
+  CHECK(test::max_abs_diff(planes[0](outside), planes[1](outside)) == 0);  // the rest stays gray
+  // Aligned crops: the model's colours (random-64 is the same network exported for enhance)
+  // under the crop's tones, exactly.
+  cv::Mat crop_bgr;
+  cv::cvtColor(gray(cv::Rect(0, 0, 64, 64)), crop_bgr, cv::COLOR_GRAY2BGR);
+  const cv::Mat crop = test::bgr_of(r.restore_face(test::view_of(gray(cv::Rect(0, 0, 64, 64)))));
+  gpen::RestorerOptions plain;
+  plain.model_path = test::model("random-64.pt");
+  const cv::Mat raw = test::bgr_of(gpen::Restorer(plain).restore_face(test::view_of(crop_bgr)));
+  CHECK(test::max_abs_diff(crop, gpen::detail::with_luminance_of(raw, crop_bgr)) == 0);
+  // With colours that need no clipping the tones are kept to rounding.
+  cv::Mat tint(64, 64, CV_8UC3, cv::Scalar(120, 130, 140)), source;
+  cv::cvtColor(gray(cv::Rect(0, 0, 64, 64)), source, cv::COLOR_GRAY2BGR);
+  cv::Mat kept_luma;
+  cv::cvtColor(gpen::detail::with_luminance_of(tint, source), kept_luma, cv::COLOR_BGR2GRAY);
+  CHECK(test::max_abs_diff(kept_luma, gray(cv::Rect(0, 0, 64, 64))) <= 2);
+
+  o.task = "enhance";
+  CHECK_GPEN_ERROR(gpen::Restorer{o}, gpen::ErrorCode::InvalidArgument, "was exported for task colorize, not enhance");
+  o.model_path.clear();
+  o.task = "colorize";
+  CHECK_GPEN_ERROR(gpen::Restorer{o}, gpen::ErrorCode::InvalidArgument, "classic path (no model) only enhances");
+  o.task = "paint";
+  CHECK_GPEN_ERROR(gpen::Restorer{o}, gpen::ErrorCode::InvalidArgument, "task must be");
 }

@@ -291,5 +291,5 @@ def test_catalogue_matches_the_published_layouts():
         assert shapes == {k: shape for k, shape in layout["state_dict"]}, name
         del net
         checked += 1
-    assert checked == 11  # BFR-256/-D, 512/-D, 1024, RetinaFace R50 and mobilenet, realesrnet x1/x2/x4, ParseNet
+    assert checked == 14  # BFR-256/-D, 512/-D, 1024, RetinaFace x2, realesrnet x1/x2/x4, ParseNet, colorize, inpaint, seg2face
 

@@ -104,3 +104,23 @@ def test_parsenet_export_and_errors(tmp_path):
     r = run_export("parsenet", "--checkpoint", str(gpen_ckpt), "-o", str(tmp_path / "x.pt"))
     assert r.returncode == 2 and "not a ParseNet checkpoint" in r.stderr
     assert not (tmp_path / "x.pt").exists()
+
+
+def test_seg2face_export_matches_the_unnormalised_reference(shared, tmp_path):
+    """Seg2face runs on [0, 1] pixels (is_norm False); the export keeps the library's [-1, 1]
+    contract around it, and the result equals the reference's parity-64-unnorm output."""
+    d = os.path.join(shared, "fixtures", "gpen", "parity-64-unnorm")
+    sd = export.load_checkpoint(os.path.join(shared, "fixtures", "gpen", "parity-64", "checkpoint.pth"))
+    model = export.build_reference(64, 1, 0.25, state_dict=sd)
+    out = tmp_path / "seg2face.pt"
+    meta = export.export_model(model, str(out), {"random_weights": False}, task="seg2face")
+    assert (meta["task"], meta["is_norm"]) == ("seg2face", False)
+    x01 = torch.from_numpy(np.load(os.path.join(d, "input_tensor.npy")))
+    with torch.no_grad():
+        y = torch.jit.load(str(out))(x01 * 2 - 1) * 0.5 + 0.5
+    diff = float((y - torch.from_numpy(np.load(os.path.join(d, "output_tensor.npy")))).abs().max())
+    assert diff <= 1e-4, diff
+    r = run_export("gpen", "--checkpoint", os.path.join(shared, "fixtures", "gpen", "parity-64", "checkpoint.pth"),
+                   "--task", "colorize", "--check", "-o", str(tmp_path / "c.pt"))
+    assert r.returncode == 0, r.stderr
+    assert "(colorize)" in r.stdout and export.read_metadata(str(tmp_path / "c.pt"))["task"] == "colorize"
