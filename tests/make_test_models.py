@@ -14,6 +14,7 @@ retinaface-parity.pt  the RetinaFace MobileNet-0.25 parity fixture exported (if 
 retinaface-random.pt  a random-weight RetinaFace MobileNet-0.25
 colorize-64.pt   random-64's weights exported for the colorize task
 seg2face-parity-64.pt  the parity-64 checkpoint exported for the seg2face task (if ../shared exists)
+gpen-sr-32-64.pt ../shared/fixtures/gpen/parity-sr-32-64 (FullGenerator_SR, 32 in, 64 out) exported
 sr-x{1,2,4}.pt   ../shared/fixtures/realesrnet/parity-x{1,2,4} exported (if ../shared exists)
 sr-random-x2.pt  a small random-weight RRDBNet x2 (16 features, 2 blocks)
 parsenet-parity.pt  ../shared/fixtures/parsenet/parity exported (if ../shared exists)
@@ -106,6 +107,11 @@ def main(out_dir: str, shared: str) -> None:
     rf = retinaface.randomize_(retinaface.RetinaFace("mobilenet0.25"), 0)
     export.export_retinaface(rf, os.path.join(out_dir, "retinaface-random.pt"), {"random_weights": True})
 
+    sr_gpen = os.path.join(shared, "fixtures", "gpen", "parity-sr-32-64", "checkpoint.pth")
+    if os.path.isfile(sr_gpen):
+        ref = export.build_reference(64, 1, 0.25, state_dict=export.load_checkpoint(sr_gpen), in_size=32)
+        export.export_model(ref, os.path.join(out_dir, "gpen-sr-32-64.pt"),
+                            {"checkpoint": "parity-sr-32-64", "random_weights": False})
     for scale in (1, 2, 4):
         sr_checkpoint = os.path.join(shared, "fixtures", "realesrnet", f"parity-x{scale}", "checkpoint.pth")
         if os.path.isfile(sr_checkpoint):
@@ -135,7 +141,7 @@ def main(out_dir: str, shared: str) -> None:
                    _extra_files={export.META_FILE: json.dumps(meta)})
 
     identity_meta = export.metadata(export.build_reference(64, 1, 0.25, seed=0), {"random_weights": True})
-    identity_meta["size"] = 512
+    identity_meta["size"] = identity_meta["in_size"] = 512
     torch.jit.save(torch.jit.script(Nudge()), os.path.join(out_dir, "identity-512.pt"),
                    _extra_files={export.META_FILE: json.dumps(identity_meta)})
 

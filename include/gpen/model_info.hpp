@@ -12,7 +12,10 @@ namespace gpen {
 struct ModelInfo {
   std::string path;
   std::string architecture;  ///< "gpen", or "classic" for a Restorer without a model
-  int size = 0;              ///< input/output side in pixels, e.g. 512 (classic: 512)
+  int size = 0;              ///< output side in pixels, e.g. 512 (classic: 512)
+  /// Side of the aligned crops the model takes: size, except for FullGenerator_SR models
+  /// (GPEN-BFR-2048 takes 1024 and returns 2048).
+  int input_size = 0;
   int channel_multiplier = 0;
   double narrow = 0.0;
   /// What the model was trained for (from the export's --task): "enhance" (GPEN-BFR-*, and the

@@ -43,24 +43,29 @@ class ExportError(Exception):
 
 
 def infer_config(sd: Dict[str, torch.Tensor]) -> Dict[str, float]:
-    """Read size, channel multiplier and narrow off a GPEN state_dict's shapes."""
+    """Read size, channel multiplier and narrow (and, for FullGenerator_SR, the smaller in_size)
+    off a GPEN state_dict's shapes."""
     try:
         n_encoder = len({k.split(".")[0] for k in sd if k.startswith("ecd")})
-        size = 2 ** (n_encoder + 1)
+        in_size = 2 ** (n_encoder + 1)
+        size = 2 ** (len({k.split(".")[2] for k in sd if k.startswith("generator.to_rgbs.")}) + 2)
         c4 = sd["generator.input.input"].shape[1]
         narrow = c4 / 512.0
         c64 = sd["generator.convs.6.conv.weight"].shape[1]
         multiplier = int(round(c64 / (256.0 * narrow)))
     except KeyError as e:
         raise ExportError(f"not a GPEN checkpoint: parameter {e.args[0]} is missing") from None
-    return {"size": size, "channel_multiplier": multiplier, "narrow": narrow}
+    config = {"size": size, "channel_multiplier": multiplier, "narrow": narrow}
+    if in_size != size:
+        config["in_size"] = in_size
+    return config
 
 
 def build_reference(size: int, channel_multiplier: int, narrow: float,
                     state_dict: Optional[Dict[str, torch.Tensor]] = None,
-                    seed: Optional[int] = None) -> FullGenerator:
+                    seed: Optional[int] = None, in_size: Optional[int] = None) -> FullGenerator:
     """The reference module tree, loaded strictly from ``state_dict`` or randomised with ``seed``."""
-    model = FullGenerator(size, channel_multiplier, narrow)
+    model = FullGenerator(size, channel_multiplier, narrow, in_size)
     if state_dict is not None:
         try:
             model.load_state_dict(state_dict, strict=True)
@@ -99,6 +104,7 @@ def metadata(model: FullGenerator, source: Dict[str, object], task: str = "enhan
         # The reference scaling of this task; the graph itself always takes and returns [-1, 1].
         "is_norm": TASKS[task],
         "size": model.size,
+        "in_size": model.in_size,  # smaller than size for FullGenerator_SR (GPEN-BFR-2048)
         "channel_multiplier": model.channel_multiplier,
         "narrow": model.narrow,
         "input": {"layout": "NCHW", "color_order": "RGB", "dtype": "float32",
@@ -269,7 +275,7 @@ def _gpen_command(args: argparse.Namespace) -> int:
                 raise ExportError(f"--{key.replace('_', '-')} {value} does not match the checkpoint, "
                                   f"whose shapes say {found[key]}")
         model = build_reference(int(config["size"]), int(config["channel_multiplier"]),
-                                float(config["narrow"]), state_dict=sd)
+                                float(config["narrow"]), state_dict=sd, in_size=found.get("in_size"))
         source = {"checkpoint": os.path.basename(args.checkpoint),
                   "sha256": sha256_of(args.checkpoint), "random_weights": False}
     else:
@@ -279,12 +285,14 @@ def _gpen_command(args: argparse.Namespace) -> int:
         model = build_reference(size, multiplier, narrow, seed=args.seed)
         source = {"random_weights": True, "seed": args.seed}
     meta = export_model(model, args.output, source, args.task)
-    print(f"wrote {args.output}: GPEN {meta['size']}x{meta['size']} ({args.task}), channel multiplier "
+    sizes = (f"{meta['in_size']} -> {meta['size']}" if meta["in_size"] != meta["size"]
+             else f"{meta['size']}x{meta['size']}")
+    print(f"wrote {args.output}: GPEN {sizes} ({args.task}), channel multiplier "
           f"{meta['channel_multiplier']}, narrow {meta['narrow']}"
           + (" (RANDOM WEIGHTS: output is noise)" if source["random_weights"] else ""))
     if args.check:
-        _report_check(model if TASKS[args.task] else UnnormalisedIO(model), args.output, height=model.size,
-                      width=model.size)
+        _report_check(model if TASKS[args.task] else UnnormalisedIO(model), args.output, height=model.in_size,
+                      width=model.in_size)
     return 0
 
 

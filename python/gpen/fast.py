@@ -164,7 +164,10 @@ class FastStyledConv(nn.Module):
             y = conv2d(y, self.blur, self.bias, 1, 1, self.cout)
             size = 2 * x.shape[2]
             y = y[:, :, :size, :size]
-        noise = torch.add(self.noise_bias, feature, alpha=self.noise_gain)
+        if feature.numel() == 0:  # a level without an encoder feature (FullGenerator_SR): zero noise
+            noise = self.noise_bias.expand(y.shape[0], -1, y.shape[2], y.shape[3])
+        else:
+            noise = torch.add(self.noise_bias, feature, alpha=self.noise_gain)
         return F.leaky_relu_(torch.cat([y, noise], 1), 0.2)
 
 
@@ -197,7 +200,8 @@ class FastBlock(nn.Module):
     """One resolution of the decoder: [upsampling styled conv,] styled conv, to-RGB.
 
     ``slices`` are ``(start, end)`` column ranges of the shared style matrix, one per layer
-    (the to-RGB layer last); ``feature`` indexes the encoder feature that feeds the noise inputs.
+    (the to-RGB layer last); ``feature`` indexes the encoder feature that feeds the noise inputs
+    (-1: none, the levels of ``FullGenerator_SR`` above its input size).
     """
 
     def __init__(self, convs: List[FastStyledConv], rgb: FastToRGB,
@@ -210,7 +214,7 @@ class FastBlock(nn.Module):
 
     def forward(self, h: torch.Tensor, styles: torch.Tensor, features: List[torch.Tensor],
                 skip: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
-        f = features[self.feature]
+        f = features[self.feature] if self.feature >= 0 else torch.zeros(0, dtype=h.dtype, device=h.device)
         i = 0
         for conv in self.convs:
             lo, hi = self.slices[i]
@@ -221,15 +225,18 @@ class FastBlock(nn.Module):
 
 
 class FastGPEN(nn.Module):
-    """Fast GPEN inference: ``[B, 3, S, S]`` RGB in [-1, 1] -> ``[B, 3, S, S]`` RGB."""
+    """Fast GPEN inference: ``[B, 3, I, I]`` RGB in [-1, 1] -> ``[B, 3, S, S]`` RGB."""
 
     def __init__(self, ref: FullGenerator, modulation: str = "auto"):
         super().__init__()
         if modulation not in ("auto", "input", "weight"):
             raise ValueError("modulation must be auto, input or weight")
         ref = ref.eval()
+        if ref.missing_noise != "zeros":
+            raise ValueError("the export computes zero noise where FullGenerator_SR has no encoder feature")
         g = ref.generator
         self.size = ref.size
+        self.in_size = ref.in_size
         enc = ref.encoder_layers()
         # ecd0 sees the image itself; every later consumer sees sqrt(2)-less activations.
         self.encoder = nn.ModuleList(
@@ -272,7 +279,7 @@ class FastGPEN(nn.Module):
                 [FastStyledConv(up, SQRT2, SQRT2, choose(up, res // 2)),
                  FastStyledConv(same, SQRT2, SQRT2, choose(same, res))],
                 FastToRGB(rgb, SQRT2, has_skip=True),
-                [style_slice(up), style_slice(same), style_slice(rgb)], n_features - 2 - j))
+                [style_slice(up), style_slice(same), style_slice(rgb)], max(-1, n_features - 2 - j)))
         self.blocks = nn.ModuleList(blocks)
         self.register_buffer("mod_w", torch.cat([(m.weight * m.scale).detach() for m in mods]))
         self.register_buffer("mod_b", torch.cat([(m.bias * m.lr_mul).detach() for m in mods]))

@@ -227,15 +227,24 @@ class Generator(nn.Module):
             self.to_rgbs.append(ToRGB(2 * cout))
             cin = cout
 
-    def forward(self, latent: torch.Tensor, features: List[torch.Tensor]) -> torch.Tensor:
-        """``latent`` is the encoder's 512-d code; ``features[j]`` is the map at 4 * 2**j."""
+    def forward(self, latent: torch.Tensor, features: List[torch.Tensor],
+                missing_noise: str = "zeros") -> torch.Tensor:
+        """``latent`` is the encoder's 512-d code; ``features[j]`` is the map at 4 * 2**j. Levels
+        without a feature (above the input size of ``FullGenerator_SR``) get the reference's
+        ``missing_noise``: "random" (normal noise, as upstream: every run differs) or "zeros"
+        (deterministic, what the export computes)."""
         w = self.style(latent)
         x = self.input.input.repeat(latent.shape[0], 1, 1, 1)
         x = self.conv1(x, w, features[0])
         skip = self.to_rgb1(x, w)
         for j in range(len(self.to_rgbs)):
-            x = self.convs[2 * j](x, w, features[j + 1])
-            x = self.convs[2 * j + 1](x, w, features[j + 1])
+            for conv in (self.convs[2 * j], self.convs[2 * j + 1]):
+                if j + 1 < len(features):
+                    x = conv(x, w, features[j + 1])
+                else:
+                    y = conv.conv(x, w)
+                    noise = torch.randn_like(y) if missing_noise == "random" else torch.zeros_like(y)
+                    x = conv.activate(conv.noise(y, noise))
             skip = self.to_rgbs[j](x, w, skip)
         return skip
 
@@ -252,19 +261,28 @@ def conv_layer(cin: int, cout: int, k: int, downsample: bool) -> nn.Sequential:
 class FullGenerator(nn.Module):
     """GPEN: an encoder whose features and code drive a StyleGAN2 decoder.
 
-    Input: RGB ``[B, 3, S, S]`` in [-1, 1].  Output: RGB ``[B, 3, S, S]``, roughly in [-1, 1].
+    Input: RGB ``[B, 3, I, I]`` in [-1, 1].  Output: RGB ``[B, 3, S, S]``, roughly in [-1, 1].
+    ``I`` is ``in_size`` (default ``S``); ``I < S`` is the reference's ``FullGenerator_SR``
+    (GPEN-BFR-2048: 1024 in, 2048 out), whose decoder levels above ``I`` get no encoder feature.
     """
 
-    def __init__(self, size: int, channel_multiplier: int = 2, narrow: float = 1.0):
+    def __init__(self, size: int, channel_multiplier: int = 2, narrow: float = 1.0,
+                 in_size: Optional[int] = None):
         super().__init__()
-        if size < 64 or size & (size - 1):
-            raise ValueError(f"size must be a power of two >= 64, got {size}")
+        in_size = in_size or size
+        for name, value in (("size", size), ("in_size", in_size)):
+            if value < 32 or value & (value - 1):
+                raise ValueError(f"{name} must be a power of two >= 32, got {value}")
+        if in_size > size:
+            raise ValueError(f"in_size {in_size} is larger than the output size {size}")
         self.size, self.channel_multiplier, self.narrow = size, channel_multiplier, narrow
+        self.in_size = in_size
+        self.missing_noise = "zeros"  # see Generator.forward
         ch = channel_table(size, channel_multiplier, narrow)
-        self.log_size = int(math.log2(size))
+        self.log_size = int(math.log2(in_size))
         self.generator = Generator(size, channel_multiplier, narrow)
         self.n_encoder = self.log_size - 1
-        self.ecd0 = nn.Sequential(conv_layer(3, ch[size], 1, downsample=False))
+        self.ecd0 = nn.Sequential(conv_layer(3, ch[in_size], 1, downsample=False))
         for i in range(self.log_size, 2, -1):
             layer = conv_layer(ch[2 ** i], ch[2 ** (i - 1)], 3, downsample=True)
             setattr(self, f"ecd{self.log_size - i + 1}", nn.Sequential(layer))
@@ -279,7 +297,7 @@ class FullGenerator(nn.Module):
             x = ecd(x)
             features.append(x)
         latent = self.final_linear(x.reshape(x.shape[0], -1))
-        return self.generator(latent, features[::-1])
+        return self.generator(latent, features[::-1], self.missing_noise)
 
 
 def randomize_(model: FullGenerator, seed: int) -> FullGenerator:

@@ -185,12 +185,13 @@ def _export(entry: Dict[str, Any], checkpoint: str, out: str) -> Dict[str, Any]:
                   "sha256": sha256_of(checkpoint), "random_weights": False, "catalogue_name": entry["name"]}
         if spec["architecture"] == "gpen":
             found = export.infer_config(sd)
-            for key in ("size", "channel_multiplier", "narrow"):
-                if abs(float(found[key]) - float(spec[key])) > 1e-6:
+            found.setdefault("in_size", found["size"])
+            for key in ("size", "in_size", "channel_multiplier", "narrow"):
+                if abs(float(found[key]) - float(spec.get(key, spec["size"]))) > 1e-6:
                     raise export.ExportError(f"wrong layout for {entry['name']}: its {key} is {found[key]}, "
                                              f"the catalogue says {spec[key]}")
             model = export.build_reference(spec["size"], spec["channel_multiplier"], spec["narrow"],
-                                           state_dict=sd)
+                                           state_dict=sd, in_size=spec.get("in_size"))
             return export.export_model(model, out, source, spec.get("task", "enhance"))
         if spec["architecture"] == "retinaface":
             model = export.retinaface.RetinaFace(spec["backbone"])

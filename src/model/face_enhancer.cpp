@@ -67,6 +67,7 @@ class ClassicEnhancer : public FaceEnhancer {
   ClassicEnhancer() {
     info_.architecture = "classic";
     info_.size = kClassicFaceSize;
+    info_.input_size = kClassicFaceSize;
   }
 
   const ModelInfo& info() const override { return info_; }

@@ -17,7 +17,7 @@ class FaceEnhancer {
  public:
   virtual ~FaceEnhancer() = default;
   virtual const ModelInfo& info() const = 0;
-  /// Crops are 8-bit BGR, info().size square; returns restored crops of the same size.
+  /// Crops are 8-bit BGR, info().input_size square; returns restored crops info().size square.
   /// Thread-safe.
   virtual std::vector<cv::Mat> enhance(const std::vector<cv::Mat>& faces) const = 0;
   /// The same on the device: pixel tensor [N, 3, S, S] (face_tensor.hpp) in, restored pixel

@@ -108,6 +108,12 @@ ModelInfo gpen_metadata(const std::string& json, const std::string& path) {
     throw Error(ErrorCode::InvalidModel, "model " + path + ": metadata size " +
                                              std::to_string(info.size) + " is not a power of two in 16-4096");
   }
+  const cv::FileNode in_size = fs["in_size"];
+  info.input_size = in_size.empty() ? info.size : (in_size.isInt() ? static_cast<int>(in_size) : 0);
+  if (info.input_size < 16 || info.input_size > info.size || (info.input_size & (info.input_size - 1)) != 0) {
+    throw Error(ErrorCode::InvalidModel, "model " + path + ": metadata in_size " + std::to_string(info.input_size) +
+                                             " is not a power of two from 16 to size (" + std::to_string(info.size) + ")");
+  }
   info.channel_multiplier = fs["channel_multiplier"].isInt() ? static_cast<int>(fs["channel_multiplier"]) : 0;
   info.narrow = fs["narrow"].isReal() || fs["narrow"].isInt() ? static_cast<double>(fs["narrow"]) : 0.0;
   info.exporter_version = text(fs["exporter_version"]);

@@ -46,11 +46,13 @@ torch::Tensor TorchModel::checked_output(const c10::IValue& result, const torch:
     throw Error(ErrorCode::InvalidModel, model + " returned a " + result.tagKind() + ", not a tensor");
   }
   const torch::Tensor out = result.toTensor();
-  const std::vector<int64_t> expected = {batch.size(0), 3, batch.size(2), batch.size(3)};
+  const int64_t side = batch.size(2) * info_.size / info_.input_size;  // the metadata's output size
+  const std::vector<int64_t> expected = {batch.size(0), 3, side, side};
   if (out.sizes().vec() != expected) {
     throw Error(ErrorCode::InvalidModel, model + " returned a tensor of shape " + shape_text(out) +
-                                             " for an input of " + shape_text(batch) + "; a GPEN model returns " +
-                                             shape_text(batch) + " (same batch, 3 channels, same size)");
+                                             " for an input of " + shape_text(batch) + "; this GPEN model returns [" +
+                                             std::to_string(batch.size(0)) + ", 3, " + std::to_string(side) + ", " +
+                                             std::to_string(side) + "] (same batch, 3 channels, its metadata's size)");
   }
   if (!out.is_floating_point()) {
     throw Error(ErrorCode::InvalidModel, model + " returned " + std::string(c10::toString(out.scalar_type())) +

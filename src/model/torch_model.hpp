@@ -20,7 +20,8 @@ class TorchModel {
   const ModelInfo& info() const { return info_; }
   const torch::Device& device() const { return device_; }
 
-  /// [B, 3, S, S] float RGB in [-1, 1] on device() -> [B, 3, S, S] float RGB. The output is
+  /// [B, 3, I, I] float RGB in [-1, 1] on device() -> [B, 3, S, S] float RGB (I = info().input_size,
+  /// S = info().size). The output is
   /// checked (a tensor of that shape, floating point, finite), else gpen::Error(InvalidModel).
   /// Thread-safe (TorchScript inference holds no per-call state in the module).
   torch::Tensor forward(const torch::Tensor& batch) const;

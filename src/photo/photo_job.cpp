@@ -169,15 +169,17 @@ Result finish_photo(PhotoJob job, const RestoreParams& params, int size, const P
     for (const cv::Mat& face : job.restored) finished.push_back(finish_restored_face(face, params));
     // One mask for every face (the feathered rectangle), or one per face from the parser.
     std::vector<cv::Mat> masks;
+    // The model's output side: size, or larger (GPEN-BFR-2048 returns 2048 for a 1024 crop).
+    const int out_size = finished.empty() ? size : finished.front().rows;
     if (finishers.parser && !finished.empty()) {
-      masks = finishers.parser->paste_masks(finished, size);
+      masks = finishers.parser->paste_masks(finished, out_size);
     } else if (!finished.empty()) {
-      masks.assign(finished.size(), face_mask(size));
+      masks.assign(finished.size(), face_mask(out_size));
     }
     for (std::size_t i = 0; i < finished.size(); ++i) {
       result.faces[i].restored = to_image(finished[i], ColorOrder::BGR);
       if (finishers.parser) result.faces[i].mask = mask_image(masks[i]);
-      const cv::Matx23d crop_from = crop_from_canvas(job.transforms[i], params.upscale);
+      const cv::Matx23d crop_from = static_cast<double>(out_size) / size * crop_from_canvas(job.transforms[i], params.upscale);
       if (job.paste_change && i < job.aligned.size()) {
         paste_face_change(canvas, finished[i], job.aligned[i], crop_from, masks[i], params.strength / 100.0);
       } else {
@@ -200,8 +202,10 @@ PhotoJob prepare_aligned(const ImageView& face, const RestoreParams& params, int
 
 Result finish_aligned(PhotoJob job, const RestoreParams& params) {
   const cv::Mat& restored = job.restored.empty() ? job.aligned_original : job.restored[0];
+  cv::Mat original = job.aligned_original;  // blended with the result at the model's output size
+  if (original.size() != restored.size()) cv::resize(original, original, restored.size(), 0, 0, cv::INTER_LINEAR);
   Result r;
-  r.image = to_image(finish_aligned_face(job.aligned_original, restored, params), job.order);
+  r.image = to_image(finish_aligned_face(original, restored, params), job.order);
   return r;
 }
 

@@ -73,8 +73,10 @@ struct PhotoFinishers {
   const FaceParser* parser = nullptr;              ///< per-face paste masks instead of the rectangle
 };
 
-/// Mode finishing, paste-back, upscale, photo-wide controls, reassembly. params.upscale is the
-/// output factor; with an upsampler whose scale differs, its output is resized to that factor.
+/// Mode finishing, paste-back, upscale, photo-wide controls, reassembly. `size` is the crop size
+/// (the model's input); restored faces may be larger (the model's output), and are pasted at
+/// their own resolution. params.upscale is the output factor; with an upsampler whose scale
+/// differs, its output is resized to that factor.
 Result finish_photo(PhotoJob job, const RestoreParams& params, int size, const PhotoFinishers& finishers = {});
 
 /// An aligned face crop as a job: resized to the model size, pre-processed; `what` names it in

@@ -47,7 +47,7 @@ torch::Dtype model_dtype(Precision precision, const torch::Device& device) {
 // One batch of max_batch blank faces through the whole per-face path (pinned upload, model,
 // download): kernels are chosen and the caching allocator reserves what steady state needs.
 void warm_up(const FaceEnhancer& enhancer, int max_batch) {
-  const int size = enhancer.info().size;
+  const int size = enhancer.info().input_size;
   const DeviceStreamScope stream(enhancer.device());
   const std::vector<cv::Mat> blank(static_cast<std::size_t>(max_batch), cv::Mat(size, size, CV_8UC3, cv::Scalar::all(128)));
   with_torch_errors("warm-up of " + enhancer.info().path, [&] { return enhancer.enhance(blank); });
@@ -99,7 +99,8 @@ RestoreEngine::RestoreEngine(const RestorerOptions& options, std::unique_ptr<Fac
   has_model_ = true;
   task_ = checked_task(options.task, enhancer_->info(), true);
   // Parser masks and colorization work per face on the host: those photos are pasted there too.
-  photo_ops_on_device_ = !parser_ && task_ != "colorize" &&
+  // So do models whose output is larger than their input (GPEN-BFR-2048).
+  photo_ops_on_device_ = !parser_ && task_ != "colorize" && enhancer_->info().input_size == enhancer_->info().size &&
                          (options.photo_ops == PhotoOps::Device || (options.photo_ops == PhotoOps::Auto && device_.is_cuda()));
   if (options.warmup && device_.is_cuda()) warm_up(*enhancer_, options.max_batch);
 }
@@ -126,7 +127,7 @@ PhotoJob RestoreEngine::prepare(const ImageView& image, const RestoreParams& giv
   given.validate();
   const RestoreParams params = with_output_scale(given);
   stop_if_asked(params);
-  const int size = enhancer_->info().size;
+  const int size = enhancer_->info().input_size;
   if (task_ == "seg2face" && !aligned) {
     throw Error(ErrorCode::InvalidArgument, "model " + enhancer_->info().path +
                                                 " renders faces from segmentation maps: give it aligned maps "
@@ -183,7 +184,7 @@ Result RestoreEngine::finish(PhotoJob job, const RestoreParams& params) const {
   finishers.tile = options_.bg_tile;
   finishers.tile_pad = options_.bg_tile_pad;
   finishers.parser = parser_.get();
-  return finish_photo(std::move(job), with_output_scale(params), enhancer_->info().size, finishers);
+  return finish_photo(std::move(job), with_output_scale(params), enhancer_->info().input_size, finishers);
 }
 
 }  // namespace gpen::detail

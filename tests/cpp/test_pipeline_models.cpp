@@ -274,3 +274,32 @@ TEST_CASE("tasks: colorize keeps the face's tones and adds colour; tasks are che
   o.task = "paint";
   CHECK_GPEN_ERROR(gpen::Restorer{o}, gpen::ErrorCode::InvalidArgument, "task must be");
 }
+
+TEST_CASE("FullGenerator_SR: a model whose output is twice its input (GPEN-BFR-2048's kind)") {
+  const std::string path = test::model("gpen-sr-32-64.pt");
+  if (!test::available(path)) return;
+  CHECK(gpen::read_model_info(path).input_size == 32);
+  gpen::RestorerOptions o;
+  o.model_path = path;
+  const gpen::DetectedFace face = test::face_at(20, 10, 0.25f);
+  gpen::Restorer r(o, std::make_unique<test::FakeDetector>(std::vector<gpen::DetectedFace>{face}));
+  CHECK(r.model().size == 64);
+  CHECK(r.model().input_size == 32);
+  // Aligned crops: any size in, the model's output size out.
+  CHECK(r.restore_face(test::view_of(test::smooth_pattern(48, 48, 1))).width() == 64);
+  // Photos: the crop is cut at 32, the 64 px face pasted back at its own resolution.
+  const cv::Mat photo = test::smooth_pattern(200, 180, 6);
+  gpen::RestoreParams p;
+  p.upscale = 2;
+  const gpen::Result out = r.restore(test::view_of(photo), p);
+  REQUIRE(out.faces.size() == 1);
+  CHECK(out.faces[0].aligned.width() == 32);
+  CHECK(out.faces[0].restored.width() == 64);
+  const cv::Mat result = test::bgr_of(out.image);
+  CHECK(result.size() == cv::Size(400, 360));
+  cv::Mat resized;
+  cv::resize(photo, resized, result.size(), 0, 0, cv::INTER_LANCZOS4);
+  const cv::Rect face_area(2 * 70, 2 * 60, 60, 60), far(300, 280, 90, 70);
+  CHECK(test::max_abs_diff(result(far), resized(far)) == 0);
+  CHECK(test::max_abs_diff(result(face_area), resized(face_area)) > 10);
+}

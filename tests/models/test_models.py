@@ -280,7 +280,7 @@ def test_catalogue_matches_the_published_layouts():
         if not entry["supported"]:
             continue
         if spec["architecture"] == "gpen":
-            net = FullGenerator(spec["size"], spec["channel_multiplier"], spec["narrow"])
+            net = FullGenerator(spec["size"], spec["channel_multiplier"], spec["narrow"], spec.get("in_size"))
         elif spec["architecture"] == "rrdbnet":
             net = rrdbnet.RRDBNet(spec["scale"], spec["num_feat"], spec["num_block"])
         elif spec["architecture"] == "parsenet":  # channels read off the layout's shapes
@@ -291,5 +291,5 @@ def test_catalogue_matches_the_published_layouts():
         assert shapes == {k: shape for k, shape in layout["state_dict"]}, name
         del net
         checked += 1
-    assert checked == 14  # BFR-256/-D, 512/-D, 1024, RetinaFace x2, realesrnet x1/x2/x4, ParseNet, colorize, inpaint, seg2face
+    assert checked == 15  # BFR-256/-D, 512/-D, 1024, 2048, RetinaFace x2, realesrnet x1/x2/x4, ParseNet, colorize, inpaint, seg2face
 
