@@ -18,6 +18,8 @@ gpen-sr-32-64.pt ../shared/fixtures/gpen/parity-sr-32-64 (FullGenerator_SR, 32 i
 sr-x{1,2,4}.pt   ../shared/fixtures/realesrnet/parity-x{1,2,4} exported (if ../shared exists)
 sr-random-x2.pt  a small random-weight RRDBNet x2 (16 features, 2 blocks)
 parsenet-parity.pt  ../shared/fixtures/parsenet/parity exported (if ../shared exists)
+bad-sr.pt, bad-parser.pt  an upsampler (x2) and a parser whose metadata is right but which return
+                 their input (wrong size / wrong class count)
 parsenet-random.pt  a small random-weight ParseNet (128 px, 16 base channels, 2 body blocks)
 bad-*.pt         "GPEN" models with valid metadata whose output is wrong (batch, channels,
                  NaN, integers, size, a tuple)
@@ -132,6 +134,10 @@ def main(out_dir: str, shared: str) -> None:
     net = parsenet.randomize_(parsenet.ParseNet(16, [16, 32, 64], 2, [64, 32, 16]), 0)
     export.export_parsenet(net.eval(), os.path.join(out_dir, "parsenet-random.pt"), {"random_weights": True, "seed": 0})
 
+    torch.jit.save(torch.jit.script(torch.nn.Identity()), os.path.join(out_dir, "bad-sr.pt"),
+                   _extra_files={export.META_FILE: json.dumps(export.realesrnet_metadata(sr, {"random_weights": True}))})
+    torch.jit.save(torch.jit.script(torch.nn.Identity()), os.path.join(out_dir, "bad-parser.pt"),
+                   _extra_files={export.META_FILE: json.dumps(export.parsenet_metadata(net, {"random_weights": True}))})
     torch.jit.save(torch.jit.script(torch.nn.Identity()), os.path.join(out_dir, "no-meta.pt"))
 
     meta = export.metadata(model, {"random_weights": True})

@@ -39,7 +39,7 @@ torch::Tensor parser_input(const cv::Mat& face, int size) {
 FaceParser::FaceParser(const std::string& path, const torch::Device& device) : device_(device), path_(path) {
   TorchScriptFile file = load_torchscript(path, device);
   info_ = parse_parser_metadata(file.metadata, path);
-  module_ = frozen_for_inference(file.module, path);
+  module_ = frozen_for_inference(file.module, path, torch::kFloat32, /*channels_last=*/true);
 }
 
 torch::Tensor FaceParser::logits(const torch::Tensor& rgb) const {
@@ -69,7 +69,8 @@ std::vector<cv::Mat> FaceParser::masks(const std::vector<cv::Mat>& faces) const 
   for (std::size_t begin = 0; begin < faces.size(); begin += kBatch) {
     std::vector<torch::Tensor> inputs;
     for (std::size_t i = begin; i < std::min(faces.size(), begin + kBatch); ++i) inputs.push_back(parser_input(faces[i], info_.size));
-    const torch::Tensor labels = logits(torch::stack(inputs).to(device_)).argmax(1).cpu();
+    const torch::Tensor batch = torch::stack(inputs).to(device_).contiguous(torch::MemoryFormat::ChannelsLast);
+    const torch::Tensor labels = logits(batch).argmax(1).cpu();
     const torch::Tensor values = weight.index({labels}).contiguous();
     for (int64_t n = 0; n < values.size(0); ++n) {
       cv::Mat mask(info_.size, info_.size, CV_8U);

@@ -67,10 +67,17 @@ TorchScriptFile load_torchscript(const std::string& path, const torch::Device& d
   return file;
 }
 
-torch::jit::Module frozen_for_inference(torch::jit::Module module, const std::string& path, torch::Dtype dtype) {
+torch::jit::Module frozen_for_inference(torch::jit::Module module, const std::string& path, torch::Dtype dtype,
+                                        bool channels_last) {
   try {
     module.eval();
     if (dtype != torch::kFloat32) module.to(dtype);
+    if (channels_last) {
+      torch::NoGradGuard no_grad;
+      for (const torch::Tensor& t : module.parameters()) {
+        if (t.dim() == 4) t.set_data(t.contiguous(torch::MemoryFormat::ChannelsLast));
+      }
+    }
     return torch::jit::freeze(module);
   } catch (const c10::Error& e) {
     throw Error(ErrorCode::InvalidModel, "cannot prepare model " + path + ": " + first_line(e.what_without_backtrace()));

@@ -17,9 +17,11 @@ struct TorchScriptFile {
 TorchScriptFile load_torchscript(const std::string& path, const torch::Device& device);
 
 /// `module` in eval mode, frozen (constants folded, batch norms fused) for inference, converted
-/// to `dtype` first. Throws gpen::Error(InvalidModel) naming `path` if LibTorch refuses.
+/// to `dtype` first; with `channels_last` its 4-D weights are stored NHWC (give it NHWC inputs:
+/// oneDNN then runs convolutions without reordering). Throws gpen::Error(InvalidModel) naming
+/// `path` if LibTorch refuses.
 torch::jit::Module frozen_for_inference(torch::jit::Module module, const std::string& path,
-                                        torch::Dtype dtype = torch::kFloat32);
+                                        torch::Dtype dtype = torch::kFloat32, bool channels_last = false);
 
 /// Checks that `path` is a regular, non-empty zip archive holding TorchScript. A published
 /// checkpoint (`torch.save`: a zip without TorchScript code, or the legacy pickle format) gets

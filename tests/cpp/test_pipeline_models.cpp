@@ -141,6 +141,13 @@ TEST_CASE("pipeline models: a model given in the wrong place says where it goes"
   gpen::RestorerOptions o;
   o.model_path = test::model("parsenet-random.pt");
   CHECK_GPEN_ERROR(gpen::Restorer{o}, gpen::ErrorCode::UnsupportedModel, "it is a face parser: give it as parser");
+  // Model files are untrusted: outputs of the wrong shape are refused with what was expected.
+  const gpen::detail::BackgroundUpsampler bad_sr(test::model("bad-sr.pt"), kCpu);
+  CHECK_GPEN_ERROR(bad_sr.upscale(test::pattern(20, 10), 0, 0), gpen::ErrorCode::InvalidModel,
+                   "the model did not return [1, 3, 20, 40] floating point (its metadata says x2)");
+  const gpen::detail::FaceParser bad_parser(test::model("bad-parser.pt"), kCpu);
+  CHECK_GPEN_ERROR(bad_parser.masks({test::pattern(64, 64)}), gpen::ErrorCode::InvalidModel,
+                   "did not return floating-point logits [N, 19, 128, 128]");
   o.model_path.clear();
   o.bg_upsampler = test::model("missing.pt");
   CHECK_GPEN_ERROR(gpen::Restorer{o}, gpen::ErrorCode::FileNotFound, "missing.pt");

@@ -273,7 +273,7 @@ def test_background_upsampler_and_parser(shared):
     r = gpen.Restorer(model("random-64.pt"), bg_upsampler=model("sr-random-x2.pt"), bg_tile=256,
                       parser=model("parsenet-random.pt"))
     out = r.restore(photo, preset="group-photo")
-    assert out.image.shape == (photo.shape[0] * 2, photo.shape[1] * 2, 3)
+    assert out.image.shape == (photo.shape[0] * 2, photo.shape[1] * 2, photo.shape[2])
     assert len(out.faces) >= 25
     assert out.faces[0].mask.shape == (64, 64) and out.faces[0].mask.dtype == np.uint8
     # Detection boxes stay in input-photo coordinates.
