@@ -17,6 +17,7 @@ seg2face-parity-64.pt  the parity-64 checkpoint exported for the seg2face task (
 gpen-sr-32-64.pt ../shared/fixtures/gpen/parity-sr-32-64 (FullGenerator_SR, 32 in, 64 out) exported
 sr-x{1,2,4}.pt   ../shared/fixtures/realesrnet/parity-x{1,2,4} exported (if ../shared exists)
 sr-random-x2.pt  a small random-weight RRDBNet x2 (16 features, 2 blocks)
+sr-tiny-x2.pt    a tiny random-weight RRDBNet x2 (4 features, 1 block): the 27 MP memory test
 parsenet-parity.pt  ../shared/fixtures/parsenet/parity exported (if ../shared exists)
 bad-sr.pt, bad-parser.pt  an upsampler (x2) and a parser whose metadata is right but which return
                  their input (wrong size / wrong class count)
@@ -124,6 +125,8 @@ def main(out_dir: str, shared: str) -> None:
                                      {"checkpoint": f"parity-x{scale}", "random_weights": False})
     sr = rrdbnet.randomize_(rrdbnet.RRDBNet(2, 16, 2, 8), 0)
     export.export_realesrnet(sr.eval(), os.path.join(out_dir, "sr-random-x2.pt"), {"random_weights": True, "seed": 0})
+    tiny = rrdbnet.randomize_(rrdbnet.RRDBNet(2, 4, 1, 4), 0)
+    export.export_realesrnet(tiny.eval(), os.path.join(out_dir, "sr-tiny-x2.pt"), {"random_weights": True, "seed": 0})
     parse_checkpoint = os.path.join(shared, "fixtures", "parsenet", "parity", "checkpoint.pth")
     if os.path.isfile(parse_checkpoint):
         sd = export.load_checkpoint(parse_checkpoint)
