@@ -162,3 +162,26 @@ def test_published_2048_layout_loads_strictly(shared):
     assert config == {"size": 2048, "in_size": 1024, "channel_multiplier": 2, "narrow": 1.0}
     model = export.build_reference(2048, 2, 1.0, state_dict=sd, in_size=1024)
     assert {k: list(v.shape) for k, v in model.state_dict().items()} == {n: s for n, s in lay["state_dict"]}
+
+
+def test_catalogue_conversion_of_upsamplers_and_parsers(tmp_path, monkeypatch):
+    """`gpen models pull/convert` export RRDBNet and ParseNet checkpoints like the face models:
+    strictly, checked against the catalogue entry, recognised by their parameter names."""
+    from gpen import models
+    monkeypatch.setenv("GPEN_HOME", str(tmp_path / "home"))
+    sr = rrdbnet.randomize_(rrdbnet.RRDBNet(1, 8, 1, 4), 1)
+    ckpt = tmp_path / "realesrnet_x1.pth"
+    torch.save({"params_ema": sr.state_dict()}, ckpt)
+    entry = {"name": "realesrnet_x1", "file": "realesrnet_x1.pth",
+             "export": {"architecture": "rrdbnet", "scale": 1, "num_feat": 8, "num_block": 1}}
+    meta = models._export(entry, str(ckpt), str(tmp_path / "sr.pt"))
+    assert (meta["architecture"], meta["scale"]) == ("realesrnet", 1)
+    with pytest.raises(models.ModelsError, match="wrong layout for realesrnet_x1: its num_feat is 8, the catalogue says 32"):
+        models._export(dict(entry, export=dict(entry["export"], num_feat=32)), str(ckpt), str(tmp_path / "x.pt"))
+    # A .pth given by path: recognised by its parameter names, converted once into the cache.
+    converted = models.convert(str(ckpt), quiet=True)
+    assert export.read_metadata(converted)["architecture"] == "realesrnet"
+    net = parsenet.randomize_(parsenet.ParseNet(8, [8, 16], 1, [16, 8]), 2)
+    parse_ckpt = tmp_path / "ParseNet-latest.pth"
+    torch.save(net.state_dict(), parse_ckpt)
+    assert export.read_metadata(models.convert(str(parse_ckpt), quiet=True))["architecture"] == "parsenet"
