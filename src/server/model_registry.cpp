@@ -109,6 +109,7 @@ json::Json ModelRegistry::list() const {
                     {"current", current == "classic"},
                     {"architecture", "classic"},
                     {"size", 512},
+                    {"task", "enhance"},
                     {"random_weights", false}});
   for (const auto& [name, p] : named) {
     std::error_code ec;
@@ -118,6 +119,7 @@ json::Json ModelRegistry::list() const {
       const ModelInfo info = read_model_info(p);
       m["architecture"] = info.architecture;
       m["size"] = info.size;
+      m["task"] = info.task;
       m["random_weights"] = info.random_weights;
     } catch (const Error& e) {
       m["error"] = e.what();
