@@ -58,9 +58,10 @@ class GPEN_API Restorer {
                                    const RestoreParams& params = RestoreParams()) const;
 
   /// Restores already-aligned face crops (any square-ish size >= 16 px; each is resized to the
-  /// model size as the reference pipeline does). Returns one model-size, 3-channel image per
-  /// input, in the input's colour order. Faces go through the model in batches of up to
-  /// options().max_batch. With default params the result is exactly the model's output.
+  /// model's input size as the reference pipeline does). Returns one model-size (output size),
+  /// 3-channel image per input, in the input's colour order; with a bg_upsampler, enlarged by it
+  /// (the reference's aligned path with --use_sr). Faces go through the model in batches of up
+  /// to options().max_batch. With default params the result is exactly the model's output.
   std::vector<Image> restore_faces(const std::vector<ImageView>& aligned_faces,
                                    const RestoreParams& params = RestoreParams()) const;
 

@@ -200,12 +200,14 @@ PhotoJob prepare_aligned(const ImageView& face, const RestoreParams& params, int
   return job;
 }
 
-Result finish_aligned(PhotoJob job, const RestoreParams& params) {
+Result finish_aligned(PhotoJob job, const RestoreParams& params, const PhotoFinishers& finishers) {
   const cv::Mat& restored = job.restored.empty() ? job.aligned_original : job.restored[0];
   cv::Mat original = job.aligned_original;  // blended with the result at the model's output size
   if (original.size() != restored.size()) cv::resize(original, original, restored.size(), 0, 0, cv::INTER_LINEAR);
   Result r;
-  r.image = to_image(finish_aligned_face(original, restored, params), job.order);
+  cv::Mat finished = finish_aligned_face(original, restored, params);
+  if (finishers.upsampler) finished = finishers.upsampler->upscale(finished, finishers.tile, finishers.tile_pad, params.should_stop);
+  r.image = to_image(finished, job.order);
   return r;
 }
 

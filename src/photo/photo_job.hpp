@@ -84,7 +84,8 @@ Result finish_photo(PhotoJob job, const RestoreParams& params, int size, const P
 PhotoJob prepare_aligned(const ImageView& face, const RestoreParams& params, int size, const std::string& what);
 
 /// The aligned crop's result (its image only): mode finishing, strength blend, then denoise and
-/// sharpen; the crop itself where the model did not run.
-Result finish_aligned(PhotoJob job, const RestoreParams& params);
+/// sharpen; the crop itself where the model did not run. With an upsampler the result is then
+/// enlarged by it, as the reference's aligned path does with --use_sr.
+Result finish_aligned(PhotoJob job, const RestoreParams& params, const PhotoFinishers& finishers = {});
 
 }  // namespace gpen::detail

@@ -178,12 +178,12 @@ Result RestoreEngine::finish(PhotoJob job, const RestoreParams& params) const {
       job.restored[i] = with_luminance_of(job.restored[i], gray_face(source));
     }
   }
-  if (job.is_aligned_crop) return finish_aligned(std::move(job), params);
   PhotoFinishers finishers;
   finishers.upsampler = upsampler_.get();
   finishers.tile = options_.bg_tile;
   finishers.tile_pad = options_.bg_tile_pad;
   finishers.parser = parser_.get();
+  if (job.is_aligned_crop) return finish_aligned(std::move(job), params, finishers);
   return finish_photo(std::move(job), with_output_scale(params), enhancer_->info().input_size, finishers);
 }
 

@@ -182,6 +182,8 @@ TEST_CASE("restorer: background upsampler and parser together; output at the ups
   const gpen::Result four = r.restore(test::view_of(photo), p);
   CHECK(four.image.width() == 960);
   CHECK(four.image.height() == 800);
+  // Aligned crops: the restored face enlarged by the upsampler (the reference's aligned --use_sr).
+  CHECK(r.restore_face(test::view_of(test::smooth_pattern(64, 64, 3))).width() == 128);
   // Without faces (strength 0) the background is still upsampled.
   p.upscale = 1;
   p.strength = 0;
