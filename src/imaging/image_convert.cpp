@@ -88,6 +88,13 @@ bool looks_colourless(const cv::Mat& bgr) {
   return static_cast<double>(cv::countNonZero(spread)) < 0.001 * static_cast<double>(bgr.total());
 }
 
+cv::Mat neutral_colours(const cv::Mat& bgr) {
+  cv::Mat gray, out;
+  cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
+  cv::cvtColor(gray, out, cv::COLOR_GRAY2BGR);
+  return out;
+}
+
 PhotoLayers split_photo(const ImageView& view, const std::string& what) {
   PhotoLayers layers;
   layers.bgr = to_bgr8(view, what);
@@ -111,12 +118,7 @@ Image merge_photo(const cv::Mat& given, const PhotoLayers& layers) {
     gray.copyTo(cv::Mat(gray.rows, gray.cols, CV_8UC1, out.data()));
     return out;
   }
-  cv::Mat bgr = given;
-  if (layers.colourless) {
-    cv::Mat gray;
-    cv::cvtColor(given, gray, cv::COLOR_BGR2GRAY);
-    cv::cvtColor(gray, bgr, cv::COLOR_GRAY2BGR);
-  }
+  const cv::Mat bgr = layers.colourless ? neutral_colours(given) : given;
   if (layers.alpha.empty()) return to_image(bgr, layers.order);
   cv::Mat alpha = layers.alpha;
   if (alpha.size() != bgr.size()) cv::resize(layers.alpha, alpha, bgr.size(), 0, 0, cv::INTER_LINEAR);

@@ -42,6 +42,9 @@ struct PhotoLayers {
 /// have channels more than 6 levels apart (JPEG chroma rounding of a gray scan stays within that).
 bool looks_colourless(const cv::Mat& bgr);
 
+/// An 8-bit BGR image made neutral: each pixel its luminance, in all three channels.
+cv::Mat neutral_colours(const cv::Mat& bgr);
+
 PhotoLayers split_photo(const ImageView& view, const std::string& what);
 
 /// Image with the layers' channel count (1 for gray, 4 with alpha, else 3) and order;

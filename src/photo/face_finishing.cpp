@@ -52,13 +52,6 @@ cv::Mat finish_aligned_face(const cv::Mat& original, const cv::Mat& restored,
   return finish_image(blend(original, face, params.strength / 100.0), params);
 }
 
-cv::Mat gray_face(const cv::Mat& face) {
-  cv::Mat gray, out;
-  cv::cvtColor(face, gray, cv::COLOR_BGR2GRAY);
-  cv::cvtColor(gray, out, cv::COLOR_GRAY2BGR);
-  return out;
-}
-
 cv::Mat with_luminance_of(const cv::Mat& colour, const cv::Mat& source) {
   cv::Mat resized = colour;
   if (colour.size() != source.size()) cv::resize(colour, resized, source.size(), 0, 0, cv::INTER_LINEAR);

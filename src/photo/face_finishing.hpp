@@ -21,9 +21,6 @@ cv::Mat prepare_face(const cv::Mat& face, const RestoreParams& params);
 /// Mode finishing of a restored face (Strong: auto levels; Detail: unsharp mask).
 cv::Mat finish_restored_face(const cv::Mat& restored, const RestoreParams& params);
 
-/// The colorization task's input: the face as neutral gray (BGR, equal channels).
-cv::Mat gray_face(const cv::Mat& face);
-
 /// The colorization task's output: the model's colours under the luminance of `source` (the
 /// face as it went in), as the reference does (YUV: Y from `source`, U and V from `colour`;
 /// `colour` resized to `source` first if they differ).

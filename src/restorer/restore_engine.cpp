@@ -11,6 +11,7 @@
 #include "gpen/error.hpp"
 #include "gpen/models.hpp"
 #include "model/torch_errors.hpp"
+#include "imaging/image_convert.hpp"
 #include "photo/face_finishing.hpp"
 
 namespace gpen::detail {
@@ -143,7 +144,7 @@ PhotoJob RestoreEngine::prepare(const ImageView& image, const RestoreParams& giv
   }
   if (task_ == "colorize") {
     // A neutral face in, whatever the photo's colours; the result is in colour even for a gray photo.
-    for (cv::Mat& input : job.inputs) input = gray_face(input);
+    for (cv::Mat& input : job.inputs) input = neutral_colours(input);
     job.layers.gray = false;
     job.layers.colourless = false;
   }
@@ -175,7 +176,7 @@ Result RestoreEngine::finish(PhotoJob job, const RestoreParams& params) const {
     // The model's colours under the face's own tones (the reference's post-processing).
     for (std::size_t i = 0; i < job.restored.size(); ++i) {
       const cv::Mat& source = job.is_aligned_crop ? job.aligned_original : job.aligned.at(i);
-      job.restored[i] = with_luminance_of(job.restored[i], gray_face(source));
+      job.restored[i] = with_luminance_of(job.restored[i], neutral_colours(source));
     }
   }
   PhotoFinishers finishers;
