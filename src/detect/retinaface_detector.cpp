@@ -4,6 +4,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "detect/detection_image.hpp"
+#include "device/cpu_block_cache.hpp"
 #include "device/device.hpp"
 #include "gpen/error.hpp"
 #include "imaging/image_convert.hpp"
@@ -51,6 +52,7 @@ class RetinaFaceDetector : public FaceDetector {
     std::vector<torch::Tensor> outs;
     {
       c10::InferenceMode guard;
+      CpuBlockCache::Scope cached_blocks;
       try {
         const auto result = module_.forward({x.contiguous()}).toTuple();
         for (const auto& v : result->elements()) outs.push_back(v.toTensor().to(torch::kCPU).contiguous());
@@ -79,6 +81,7 @@ class RetinaFaceDetector : public FaceDetector {
 
  private:
   torch::Device device_;
+  CpuBlockCache::Use cached_blocks_;  // keeps freed feature maps for the next call
   mutable torch::jit::Module module_;
   RetinaFaceConfig config_;
   std::array<double, 3> mean_{};

@@ -28,6 +28,7 @@ cv::Mat BackgroundUpsampler::run(const cv::Mat& bgr) const {
   const cv::Mat piece = bgr.isContinuous() ? bgr : bgr.clone();
   const int h = piece.rows, w = piece.cols, s = info_.scale;
   c10::InferenceMode guard;
+  CpuBlockCache::Scope cached_blocks;
   const std::string what = "background upsampler " + path_ + " on a " + std::to_string(w) + "x" + std::to_string(h) + " piece";
   return with_torch_errors(what, [&] {
     // BGR bytes -> RGB float in [0, 1], NCHW (the reference's x / 255, in float32).

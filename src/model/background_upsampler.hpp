@@ -8,6 +8,7 @@
 #include <opencv2/core.hpp>
 #include <string>
 
+#include "device/cpu_block_cache.hpp"
 #include "model/model_metadata.hpp"
 
 namespace gpen::detail {
@@ -35,6 +36,7 @@ class BackgroundUpsampler {
   /// One piece: 8-bit BGR in, 8-bit BGR scale() times larger out (the reference's rounding).
   cv::Mat run(const cv::Mat& bgr) const;
 
+  CpuBlockCache::Use cached_blocks_;  // keeps freed feature maps for the next call
   mutable torch::jit::Module module_;
   UpsamplerInfo info_;
   torch::Device device_;

@@ -44,6 +44,7 @@ FaceParser::FaceParser(const std::string& path, const torch::Device& device) : d
 
 torch::Tensor FaceParser::logits(const torch::Tensor& rgb) const {
   c10::InferenceMode guard;
+  CpuBlockCache::Scope cached_blocks;
   const std::string what = "face parser " + path_;
   return with_torch_errors(what, [&] {
     const c10::IValue result = module_.forward({rgb});

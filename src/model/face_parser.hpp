@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "device/cpu_block_cache.hpp"
 #include "model/model_metadata.hpp"
 
 namespace gpen::detail {
@@ -34,6 +35,7 @@ class FaceParser {
   std::vector<cv::Mat> paste_masks(const std::vector<cv::Mat>& faces, int crop_size) const;
 
  private:
+  CpuBlockCache::Use cached_blocks_;  // keeps freed feature maps for the next call
   mutable torch::jit::Module module_;
   ParserInfo info_;
   torch::Device device_;

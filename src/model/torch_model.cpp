@@ -66,6 +66,7 @@ torch::Tensor TorchModel::checked_output(const c10::IValue& result, const torch:
 
 torch::Tensor TorchModel::forward(const torch::Tensor& batch) const {
   c10::InferenceMode guard;
+  CpuBlockCache::Scope cached_blocks;
   try {
     return checked_output(module_.forward({batch}), batch);
   } catch (const c10::OutOfMemoryError& e) {

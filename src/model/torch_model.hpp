@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "device/cpu_block_cache.hpp"
 #include "gpen/model_info.hpp"
 
 namespace gpen::detail {
@@ -29,6 +30,7 @@ class TorchModel {
  private:
   torch::Tensor checked_output(const c10::IValue& result, const torch::Tensor& batch) const;
 
+  CpuBlockCache::Use cached_blocks_;  // keeps freed feature maps for the next call
   mutable torch::jit::Module module_;
   ModelInfo info_;
   torch::Device device_;
