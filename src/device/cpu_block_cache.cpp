@@ -2,6 +2,7 @@
 
 #include <c10/core/CPUAllocator.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -13,18 +14,17 @@ thread_local int scope_depth = 0;
 
 constexpr std::size_t kMiB = std::size_t{1} << 20;
 
-// GPEN_CPU_CACHE_MB, in bytes; a value that is not a whole number keeps the default.
-std::size_t limit_from_environment() {
-  std::size_t mib = 2048;
+// GPEN_CPU_CACHE_MB in bytes, or `otherwise` (also for a value that is not a whole number).
+std::size_t limit_from_environment(std::size_t otherwise) {
   if (const char* text = std::getenv("GPEN_CPU_CACHE_MB")) {
     try {
       std::size_t used = 0;
-      const unsigned long long value = std::stoull(text, &used);
-      if (used == std::string(text).size()) mib = static_cast<std::size_t>(value);
+      const unsigned long long mib = std::stoull(text, &used);
+      if (used == std::string(text).size() && used > 0) return static_cast<std::size_t>(mib) * kMiB;
     } catch (const std::exception&) {
     }
   }
-  return mib * kMiB;
+  return otherwise;
 }
 
 }  // namespace
@@ -35,7 +35,7 @@ CpuBlockCache::CpuBlockCache(c10::Allocator* underlying, std::size_t limit)
 CpuBlockCache& CpuBlockCache::instance() {
   // Never destroyed: tensors holding its blocks may outlive every static.
   static CpuBlockCache* cache = [] {
-    auto* made = new CpuBlockCache(c10::GetCPUAllocator(), limit_from_environment());
+    auto* made = new CpuBlockCache(c10::GetCPUAllocator(), limit_from_environment(kPeak));
     if (made->limit_ > 0) {
       c10::SetCPUAllocator(made, /*priority=*/1);
       made->installed_ = true;
@@ -70,22 +70,27 @@ c10::DataPtr CpuBlockCache::allocate(std::size_t bytes) const {
   Block* block = nullptr;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    for (auto it = free_.rbegin(); it != free_.rend(); ++it) {
-      if ((*it)->bytes == rounded) {
-        block = *it;
-        free_.erase(std::next(it).base());
-        free_bytes_ -= rounded;
-        ++hits_;
-        break;
-      }
+    auto best = free_.end();
+    for (auto it = free_.begin(); it != free_.end(); ++it) {
+      const std::size_t size = (*it)->bytes;
+      if (size >= rounded && size <= 2 * rounded && (best == free_.end() || size < (*best)->bytes)) best = it;
     }
-    if (!block) ++misses_;
+    if (best != free_.end()) {
+      block = *best;
+      free_.erase(best);
+      free_bytes_ -= block->bytes;
+      ++hits_;
+    } else {
+      ++misses_;
+    }
   }
   if (!block) block = new Block{rounded, underlying_->allocate(rounded)};
   void* memory = block->memory.get();
   {
     std::lock_guard<std::mutex> lock(mutex_);
     in_use_[memory] = block;
+    in_use_bytes_ += block->bytes;
+    peak_in_use_bytes_ = std::max(peak_in_use_bytes_, in_use_bytes_);
   }
   return c10::DataPtr(memory, memory, &CpuBlockCache::free_memory, c10::Device(c10::DeviceType::CPU));
 }
@@ -104,9 +109,15 @@ void CpuBlockCache::keep(void* memory) {
   }
   Block* block = found->second;
   in_use_.erase(found);
+  in_use_bytes_ -= block->bytes;
   free_.push_back(block);
   free_bytes_ += block->bytes;
-  trim_to(users_ > 0 ? limit_ : 0);
+  trim_to(free_limit());
+}
+
+std::size_t CpuBlockCache::free_limit() const {
+  if (users_ == 0) return 0;
+  return limit_ == kPeak ? 2 * peak_in_use_bytes_ : limit_;
 }
 
 void CpuBlockCache::trim_to(std::size_t limit) {
@@ -121,8 +132,10 @@ void CpuBlockCache::trim_to(std::size_t limit) {
 void CpuBlockCache::set_limit(std::size_t bytes) {
   std::lock_guard<std::mutex> lock(mutex_);
   limit_ = bytes;
-  trim_to(users_ > 0 ? limit_ : 0);
+  trim_to(free_limit());
 }
+
+void CpuBlockCache::limit_to_peak() { set_limit(kPeak); }
 
 void CpuBlockCache::release() {
   std::lock_guard<std::mutex> lock(mutex_);

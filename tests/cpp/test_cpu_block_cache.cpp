@@ -34,6 +34,29 @@ TEST_CASE("cpu block cache: a large tensor freed in a scope is handed back to th
   CHECK(cache.free_bytes() == 0);
 }
 
+TEST_CASE("cpu block cache: a free block serves requests from half its size up, the smallest that fits first") {
+  CpuBlockCache::Use use;
+  CpuBlockCache& cache = CpuBlockCache::instance();
+  cache.release();
+  CpuBlockCache::Scope scope;
+  void* big = nullptr;
+  void* small = nullptr;
+  {
+    const torch::Tensor a = torch::empty({2 * kFloats4MiB});  // 8 MiB
+    const torch::Tensor b = torch::empty({kFloats4MiB + kFloats4MiB / 4});  // 5 MiB
+    big = a.data_ptr();
+    small = b.data_ptr();
+  }
+  CHECK(torch::empty({kFloats4MiB + kFloats4MiB / 8}).data_ptr() == small);  // 4.5 MiB: the 5 MiB block
+  CHECK(torch::empty({kFloats4MiB + kFloats4MiB / 2}).data_ptr() == big);    // 6 MiB: only the 8 fits
+  const std::size_t misses = cache.misses();
+  const torch::Tensor c = torch::empty({kFloats4MiB / 2});  // 2 MiB: 5 and 8 are over twice that
+  CHECK(c.data_ptr() != big);
+  CHECK(c.data_ptr() != small);
+  CHECK(cache.misses() == misses + 1);
+  cache.release();
+}
+
 TEST_CASE("cpu block cache: outside a scope, and below 1 MiB, requests pass through untouched") {
   CpuBlockCache::Use use;
   CpuBlockCache& cache = CpuBlockCache::instance();
@@ -79,7 +102,7 @@ TEST_CASE("cpu block cache: the free bytes stay under the limit, and all go with
       held.clear();  // 12 MiB given back, 6 may stay
     }
     CHECK(cache.free_bytes() == std::size_t{4} << 20);  // one 4 MiB block fits, the oldest two went
-    cache.set_limit(std::size_t{2048} << 20);
+    cache.limit_to_peak();
   }
   // Other tests in this process may hold models (users) of their own; release() is what is left.
   cache.release();
