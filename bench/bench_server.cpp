@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "app/malloc_policy.hpp"
 #include "app/openmp_env.hpp"
 #include "gpen/gpen.hpp"
 
@@ -108,6 +109,7 @@ void print(const std::string& path_name, int clients, const char* side, const Fi
 
 int main(int argc, char** argv) {
   gpen::app::ensure_passive_openmp_wait(argv);  // as gpen-server does, so both sides run alike
+  gpen::app::keep_freed_memory();
   std::string server_bin, photo_path, model;
   int requests = 2;  // per client and round
   int rounds = 4;

@@ -11,6 +11,7 @@
 #include "cli_args.hpp"
 #include "display_text.hpp"
 #include "gpen/gpen.hpp"
+#include "app/malloc_policy.hpp"
 #include "app/openmp_env.hpp"
 #include "models_command.hpp"
 #include "report.hpp"
@@ -73,6 +74,7 @@ int main(int argc, char** argv) {
     return gpen::cli::run_models_command(std::vector<std::string>(argv + 2, argv + argc));
   }
   gpen::app::ensure_passive_openmp_wait(argv);
+  gpen::app::keep_freed_memory();
   gpen::cli::CliArgs args;
   std::unique_ptr<gpen::Restorer> restorer;
   std::unique_ptr<gpen::BatchProcessor> processor;

@@ -5,6 +5,7 @@
 #include <dlib/opencv.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <opencv2/imgproc.hpp>
@@ -65,17 +66,25 @@ class DlibDetector : public FaceDetector {
     dlib::frontal_face_detector detector = detector_;  // operator() is not const; copies are cheap
     detector(dimg, found, 0.0);
     const double inv = 1.0 / scale;
+    // Landmarks of a face found on a reduced copy are placed on the full-resolution photo: the
+    // copy only had to be big enough to find the face, not to place its eyes to the pixel.
+    const bool refine = scale < 1.0;
+    const dlib::cv_image<unsigned char> full(gray);
+    const double landmark_inv = refine ? 1.0 : inv;
     std::vector<DetectedFace> faces;
     for (const dlib::rect_detection& d : found) {
-      const dlib::full_object_detection shape = predictor_(dimg, d.rect);
+      const dlib::rectangle on_full(std::lround(d.rect.left() * inv), std::lround(d.rect.top() * inv),
+                                    std::lround(d.rect.right() * inv), std::lround(d.rect.bottom() * inv));
+      const dlib::full_object_detection shape = refine ? predictor_(full, on_full) : predictor_(dimg, d.rect);
       DetectedFace face;
       face.box = {static_cast<float>(d.rect.left() * inv), static_cast<float>(d.rect.top() * inv),
                   static_cast<float>(d.rect.width() * inv), static_cast<float>(d.rect.height() * inv)};
       if (face.box.width < min_face_size) continue;
       face.score = static_cast<float>(d.detection_confidence);
       // 68-point indices: 36-41 and 42-47 eyes, 30 nose tip, 48 and 54 mouth corners.
-      face.landmarks = {mean_point(shape, 36, 41, inv), mean_point(shape, 42, 47, inv),
-                        point(shape, 30, inv), point(shape, 48, inv), point(shape, 54, inv)};
+      face.landmarks = {mean_point(shape, 36, 41, landmark_inv), mean_point(shape, 42, 47, landmark_inv),
+                        point(shape, 30, landmark_inv), point(shape, 48, landmark_inv),
+                        point(shape, 54, landmark_inv)};
       faces.push_back(face);
     }
     return faces;

@@ -1,5 +1,7 @@
 #include "imaging/image_convert.hpp"
 
+#include <algorithm>
+
 #include <opencv2/imgproc.hpp>
 
 #include "gpen/error.hpp"
@@ -76,16 +78,18 @@ namespace gpen::detail {
 
 
 bool looks_colourless(const cv::Mat& bgr) {
-  std::vector<cv::Mat> planes;
-  cv::split(bgr, planes);
-  cv::Mat most, least, spread;
-  cv::max(planes[0], planes[1], most);
-  cv::max(most, planes[2], most);
-  cv::min(planes[0], planes[1], least);
-  cv::min(least, planes[2], least);
-  cv::subtract(most, least, spread);
-  cv::threshold(spread, spread, 6, 1, cv::THRESH_BINARY);
-  return static_cast<double>(cv::countNonZero(spread)) < 0.001 * static_cast<double>(bgr.total());
+  // One pass, stopping at the first pixel over the allowance: a colour photo is known at once
+  // (this ran 9 full-image passes and allocated 6 planes: ~0.3 s on a 12 MP photo).
+  const double allowed = 0.001 * static_cast<double>(bgr.total());
+  std::size_t coloured = 0;
+  for (int y = 0; y < bgr.rows; ++y) {
+    const unsigned char* p = bgr.ptr<unsigned char>(y);
+    for (int x = 0; x < bgr.cols; ++x, p += 3) {
+      const int most = std::max({p[0], p[1], p[2]}), least = std::min({p[0], p[1], p[2]});
+      if (most - least > 6 && static_cast<double>(++coloured) >= allowed) return false;
+    }
+  }
+  return true;
 }
 
 cv::Mat neutral_colours(const cv::Mat& bgr) {

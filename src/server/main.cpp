@@ -9,6 +9,7 @@
 #include <iostream>
 #include <thread>
 
+#include "app/malloc_policy.hpp"
 #include "app/openmp_env.hpp"
 #include "gpen/error.hpp"
 #include "gpen/version.hpp"
@@ -18,6 +19,7 @@
 int main(int argc, char** argv) {
   using namespace gpen::server;
   gpen::app::ensure_passive_openmp_wait(argv);
+  gpen::app::keep_freed_memory();
   ServerConfig config;
   try {
     config = parse_server_args(std::vector<std::string>(argv + 1, argv + argc), std::getenv("GPEN_API_KEY"));
