@@ -10,6 +10,8 @@ cv::Mat detection_image(const cv::Mat& image, double wanted, int max_side, doubl
   const int long_side = std::max(image.cols, image.rows);
   scale = wanted;
   if (max_side > 0) scale = std::min(scale, static_cast<double>(max_side) / long_side);
+  const double pixels = static_cast<double>(image.cols) * image.rows;
+  if (pixels > 0) scale = std::min(scale, std::sqrt(kMaxDetectionPixels / pixels));
   if (std::abs(scale - 1.0) <= 1e-6) {
     scale = 1.0;
     return image;
