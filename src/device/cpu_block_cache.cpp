@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 namespace gpen::detail {
@@ -96,6 +97,10 @@ c10::DataPtr CpuBlockCache::allocate(std::size_t bytes) const {
 }
 
 c10::DeleterFnPtr CpuBlockCache::raw_deleter() const { return &CpuBlockCache::free_memory; }
+
+void CpuBlockCache::copy_data(void* dest, const void* src, std::size_t count) const {
+  if (count > 0) std::memcpy(dest, src, count);
+}
 
 void CpuBlockCache::free_memory(void* memory) { instance().keep(memory); }
 

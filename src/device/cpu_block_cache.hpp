@@ -48,6 +48,9 @@ class CpuBlockCache final : public c10::Allocator {
 
   c10::DataPtr allocate(std::size_t bytes) const override;
   c10::DeleterFnPtr raw_deleter() const override;
+  // Pure virtual in c10::Allocator from PyTorch 2.3 (the GPU machine's LibTorch), absent in 1.13:
+  // declared without `override` so both compile.
+  void copy_data(void* dest, const void* src, std::size_t count) const;
 
   /// Frees every block not in use.
   void release();
