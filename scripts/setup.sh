@@ -14,6 +14,8 @@ packages=(
   chromium                            # the web UI's browser test (driven by playwright-core)
   clang-14 libclang-rt-14-dev         # libFuzzer + sanitizers (the fuzz test)
   libdlib-dev libdlib-data            # face detector + 68-point landmark model
+  libavformat-dev libavcodec-dev libswscale-dev libavutil-dev  # videos (FFmpeg's libraries)
+  ffmpeg                              # the video tests make their clips and check them with ffprobe
   python3-numpy python3-setuptools python3-venv python3-pytest python3-wheel python3-pip
   python3-pil                         # PIL images in the Python API tests
   python3-requests                    # HTTP client of the server tests

@@ -13,3 +13,4 @@
 #include "gpen/restorer.hpp"
 #include "gpen/result.hpp"
 #include "gpen/version.hpp"
+#include "gpen/video.hpp"

@@ -1,0 +1,54 @@
+#pragma once
+// Videos: every frame of a clip restored as a photo, the sound and subtitles copied unchanged.
+//
+//   gpen::Restorer restorer(options);
+//   gpen::VideoReport r = gpen::restore_video(restorer, "clip.mp4", "out/clip.mp4");
+//
+// Any container and codec Debian's FFmpeg libraries decode is read. The output has the same
+// frame count, timestamps (variable frame rate included) and rotation metadata, its size times
+// the upscale, H.264 (CRF 18) in the container its name asks for, and every audio and subtitle
+// stream the container takes copied packet for packet. It is written to a temporary beside the
+// output and renamed when complete: there is never a partial file under the output's name.
+// (First version: frames are restored one at a time, without tracking or temporal smoothing.)
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "gpen/export.hpp"
+#include "gpen/params.hpp"
+#include "gpen/restorer.hpp"
+
+namespace gpen {
+
+struct VideoProgress {
+  std::int64_t frames_done = 0;
+  std::int64_t frames_total = 0;  ///< the container's count or estimate; 0 when unknown
+  double elapsed_s = 0.0;
+  double eta_s = 0.0;  ///< 0 when unknown
+};
+
+struct VideoReport {
+  std::string output;
+  std::int64_t frames = 0;       ///< frames decoded, restored and encoded
+  std::int64_t faces = 0;        ///< faces restored over all frames
+  int copied_streams = 0;        ///< audio and subtitle streams copied
+  int damaged = 0;               ///< packets or reads that failed (a truncated or damaged file)
+  int width = 0;                 ///< output frame size
+  int height = 0;
+  double seconds = 0.0;
+};
+
+/// Restores `input` into `output` (see above). `params.should_stop` cancels between frames
+/// (Cancelled; nothing is left under the output's name). Throws gpen::Error: FileNotFound,
+/// DecodeFailed (not a video, no video stream, nothing decodable), InvalidArgument (an output
+/// that is the input, an unknown container), EncodeFailed.
+GPEN_API VideoReport restore_video(const Restorer& restorer, const std::string& input, const std::string& output,
+                                   const RestoreParams& params = RestoreParams(),
+                                   const std::function<void(const VideoProgress&)>& progress = {});
+
+/// Whether FFmpeg opens `path` as a video with a video stream (by content, not by name; still
+/// images and image sequences are not videos).
+GPEN_API bool is_video_file(const std::string& path);
+
+}  // namespace gpen

@@ -1,0 +1,184 @@
+#include "video/video_writer.hpp"
+
+extern "C" {
+#include <libavutil/display.h>
+#include <libavutil/opt.h>
+}
+
+#include "video/av_error.hpp"
+#include "video/video_reader.hpp"
+
+namespace gpen::detail {
+
+namespace {
+
+const AVCodec* find_encoder(const std::string& name) {
+  if (const AVCodec* codec = avcodec_find_encoder_by_name(name.c_str())) return codec;
+  if (name == "libx264") return avcodec_find_encoder(AV_CODEC_ID_H264);
+  return nullptr;
+}
+
+bool copyable(const AVStream* stream, const AVOutputFormat* container) {
+  const AVMediaType type = stream->codecpar->codec_type;
+  if (type != AVMEDIA_TYPE_AUDIO && type != AVMEDIA_TYPE_SUBTITLE) return false;
+  return avformat_query_codec(container, stream->codecpar->codec_id, FF_COMPLIANCE_NORMAL) == 1;
+}
+
+}  // namespace
+
+VideoWriter::VideoWriter(const std::string& path, const std::string& container_name, const VideoReader& reader,
+                         int width, int height, const VideoEncoding& encoding)
+    : path_(path) {
+  try {
+    const AVOutputFormat* container = av_guess_format(nullptr, container_name.c_str(), nullptr);
+    if (!container) {
+      throw Error(ErrorCode::InvalidArgument, "no video container is known for the name " + container_name +
+                                                  " (use .mp4, .mkv, .mov, ...)");
+    }
+    check_av(avformat_alloc_output_context2(&format_, container, nullptr, path.c_str()), ErrorCode::EncodeFailed,
+             "cannot set up " + container_name);
+    const AVCodec* codec = find_encoder(encoding.codec);
+    if (!codec) throw Error(ErrorCode::InvalidArgument, "no video encoder named " + encoding.codec + " in this FFmpeg");
+    if (avformat_query_codec(container, codec->id, FF_COMPLIANCE_NORMAL) != 1) {
+      throw Error(ErrorCode::InvalidArgument, std::string("the ") + container->name + " container does not take " +
+                                                  codec->name + " video");
+    }
+    const AVStream* in_video = reader.video_stream();
+    input_video_time_base_ = in_video->time_base;
+    encoder_ = avcodec_alloc_context3(codec);
+    frame_ = av_frame_alloc();
+    packet_ = av_packet_alloc();
+    if (!encoder_ || !frame_ || !packet_) throw Error(ErrorCode::OutOfMemory, "cannot allocate an encoder");
+    encoder_->width = width;
+    encoder_->height = height;
+    // 4:2:0 needs even sizes; an odd-sized video keeps full chroma rather than losing a row.
+    encoder_->pix_fmt = (width % 2 == 0 && height % 2 == 0) ? AV_PIX_FMT_YUV420P : AV_PIX_FMT_YUV444P;
+    encoder_->time_base = in_video->time_base;  // the input's timestamps, unchanged (variable rate too)
+    encoder_->framerate = av_guess_frame_rate(reader.format(), const_cast<AVStream*>(in_video), nullptr);
+    encoder_->sample_aspect_ratio = in_video->codecpar->sample_aspect_ratio;
+    encoder_->thread_count = 0;
+    if (format_->oformat->flags & AVFMT_GLOBALHEADER) encoder_->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+    av_opt_set_int(encoder_->priv_data, "crf", encoding.crf, 0);  // ignored by encoders without one
+    check_av(avcodec_open2(encoder_, codec, nullptr), ErrorCode::EncodeFailed,
+             std::string("cannot open the ") + codec->name + " encoder");
+    video_ = avformat_new_stream(format_, nullptr);
+    if (!video_) throw Error(ErrorCode::OutOfMemory, "cannot add the video stream");
+    check_av(avcodec_parameters_from_context(video_->codecpar, encoder_), ErrorCode::EncodeFailed,
+             "cannot describe the video stream");
+    video_->time_base = encoder_->time_base;
+    video_->sample_aspect_ratio = encoder_->sample_aspect_ratio;
+    av_dict_copy(&video_->metadata, in_video->metadata, 0);
+    // Rotation metadata stays with the frames it describes.
+    std::size_t matrix_size = 0;
+    if (const uint8_t* matrix = av_stream_get_side_data(in_video, AV_PKT_DATA_DISPLAYMATRIX, &matrix_size)) {
+      if (uint8_t* copy = av_stream_new_side_data(video_, AV_PKT_DATA_DISPLAYMATRIX, matrix_size)) {
+        std::copy(matrix, matrix + matrix_size, copy);
+      }
+    }
+    const AVFormatContext* in = reader.format();
+    copied_to_.assign(in->nb_streams, -1);
+    input_time_bases_.resize(in->nb_streams);
+    for (unsigned i = 0; i < in->nb_streams; ++i) {
+      const AVStream* s = in->streams[i];
+      input_time_bases_[i] = s->time_base;
+      if (static_cast<int>(i) == reader.video_index() || !copyable(s, container)) continue;
+      AVStream* out = avformat_new_stream(format_, nullptr);
+      if (!out) throw Error(ErrorCode::OutOfMemory, "cannot add a stream");
+      check_av(avcodec_parameters_copy(out->codecpar, s->codecpar), ErrorCode::EncodeFailed, "cannot copy a stream");
+      out->codecpar->codec_tag = 0;
+      out->time_base = s->time_base;
+      out->disposition = s->disposition;
+      av_dict_copy(&out->metadata, s->metadata, 0);
+      copied_to_[i] = out->index;
+    }
+    av_dict_copy(&format_->metadata, in->metadata, 0);
+    if (!(format_->oformat->flags & AVFMT_NOFILE)) {
+      check_av(avio_open(&format_->pb, path.c_str(), AVIO_FLAG_WRITE), ErrorCode::EncodeFailed, "cannot write " + path);
+    }
+    check_av(avformat_write_header(format_, nullptr), ErrorCode::EncodeFailed, "cannot start " + path);
+  } catch (...) {
+    release();
+    throw;
+  }
+}
+
+VideoWriter::~VideoWriter() { release(); }
+
+void VideoWriter::release() {
+  if (format_ && format_->pb && !(format_->oformat->flags & AVFMT_NOFILE)) avio_closep(&format_->pb);
+  avformat_free_context(format_);
+  format_ = nullptr;
+  sws_freeContext(from_bgr_);
+  from_bgr_ = nullptr;
+  av_packet_free(&packet_);
+  av_frame_free(&frame_);
+  avcodec_free_context(&encoder_);
+}
+
+void VideoWriter::write_frame(const Image& bgr, std::int64_t pts) {
+  if (bgr.width() != encoder_->width || bgr.height() != encoder_->height) {
+    throw Error(ErrorCode::Internal, "a restored frame of " + std::to_string(bgr.width()) + "x" +
+                                         std::to_string(bgr.height()) + " in a video of " +
+                                         std::to_string(encoder_->width) + "x" + std::to_string(encoder_->height));
+  }
+  from_bgr_ = sws_getCachedContext(from_bgr_, bgr.width(), bgr.height(), AV_PIX_FMT_BGR24, encoder_->width,
+                                   encoder_->height, encoder_->pix_fmt, SWS_BICUBIC, nullptr, nullptr, nullptr);
+  if (!from_bgr_) throw Error(ErrorCode::EncodeFailed, "cannot convert frames for the encoder");
+  av_frame_unref(frame_);
+  frame_->format = encoder_->pix_fmt;
+  frame_->width = encoder_->width;
+  frame_->height = encoder_->height;
+  check_av(av_frame_get_buffer(frame_, 0), ErrorCode::OutOfMemory, "cannot allocate a frame");
+  const uint8_t* planes[1] = {bgr.data()};
+  const int strides[1] = {bgr.width() * 3};
+  sws_scale(from_bgr_, planes, strides, 0, bgr.height(), frame_->data, frame_->linesize);
+  frame_->pts = av_rescale_q(pts, input_video_time_base_, encoder_->time_base);
+  check_av(avcodec_send_frame(encoder_, frame_), ErrorCode::EncodeFailed, "cannot encode a frame of " + path_);
+  drain(false);
+}
+
+void VideoWriter::drain(bool flush) {
+  if (flush) check_av(avcodec_send_frame(encoder_, nullptr), ErrorCode::EncodeFailed, "cannot finish encoding " + path_);
+  for (;;) {
+    const int rc = avcodec_receive_packet(encoder_, packet_);
+    if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return;
+    check_av(rc, ErrorCode::EncodeFailed, "cannot encode " + path_);
+    // The encoder leaves durations unset; without one the MP4 muxer's edit list ends before the
+    // last frame and players (and ffprobe) drop it.
+    if (packet_->duration <= 0 && encoder_->framerate.num > 0 && encoder_->framerate.den > 0) {
+      packet_->duration = av_rescale_q(1, av_inv_q(encoder_->framerate), encoder_->time_base);
+    }
+    av_packet_rescale_ts(packet_, encoder_->time_base, video_->time_base);
+    packet_->stream_index = video_->index;
+    check_av(av_interleaved_write_frame(format_, packet_), ErrorCode::EncodeFailed, "cannot write " + path_);
+  }
+}
+
+bool VideoWriter::copies(int index) const {
+  return index >= 0 && index < static_cast<int>(copied_to_.size()) && copied_to_[index] >= 0;
+}
+
+int VideoWriter::copied_streams() const {
+  int n = 0;
+  for (int to : copied_to_) n += to >= 0;
+  return n;
+}
+
+void VideoWriter::write_copied(AVPacket* packet) {
+  const int in = packet->stream_index;
+  AVStream* out = format_->streams[copied_to_[in]];
+  av_packet_rescale_ts(packet, input_time_bases_[in], out->time_base);
+  packet->stream_index = out->index;
+  packet->pos = -1;
+  check_av(av_interleaved_write_frame(format_, packet), ErrorCode::EncodeFailed, "cannot write " + path_);
+}
+
+void VideoWriter::finish() {
+  if (finished_) return;
+  drain(true);
+  check_av(av_write_trailer(format_), ErrorCode::EncodeFailed, "cannot finish " + path_);
+  if (!(format_->oformat->flags & AVFMT_NOFILE)) check_av(avio_closep(&format_->pb), ErrorCode::EncodeFailed, "cannot close " + path_);
+  finished_ = true;
+}
+
+}  // namespace gpen::detail

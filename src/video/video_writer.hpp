@@ -1,0 +1,66 @@
+#pragma once
+// The restored video: frames encoded (H.264 by default) with the input's timestamps, and the
+// input's audio and subtitle streams copied packet for packet (no re-encoding), into the
+// container the output name asks for.
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libswscale/swscale.h>
+}
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gpen/image.hpp"
+
+namespace gpen::detail {
+
+class VideoReader;
+
+struct VideoEncoding {
+  std::string codec = "libx264";  // an FFmpeg encoder name; H.264's default encoder when absent
+  int crf = 18;                    // quality for encoders that take one (x264: 0 lossless - 51)
+};
+
+class VideoWriter {
+ public:
+  /// Writes `path` in the container guessed from `container_name` (e.g. the final output name
+  /// while `path` is its temporary). Streams of `reader` other than its video are copied where
+  /// the container takes their codec. Throws gpen::Error(EncodeFailed, InvalidArgument).
+  VideoWriter(const std::string& path, const std::string& container_name, const VideoReader& reader, int width,
+              int height, const VideoEncoding& encoding);
+  ~VideoWriter();
+  VideoWriter(const VideoWriter&) = delete;
+  VideoWriter& operator=(const VideoWriter&) = delete;
+
+  /// One frame (width x height BGR) at `pts`, in the input video stream's time base.
+  void write_frame(const Image& bgr, std::int64_t pts);
+  /// Whether packets of input stream `index` are copied.
+  bool copies(int index) const;
+  /// A packet of a copied input stream (its reference is taken).
+  void write_copied(AVPacket* packet);
+  /// Drains the encoder and writes the trailer: the file is complete after this.
+  void finish();
+  /// Input streams copied.
+  int copied_streams() const;
+
+ private:
+  void release();
+  void drain(bool flush);
+
+  std::string path_;
+  AVFormatContext* format_ = nullptr;
+  AVCodecContext* encoder_ = nullptr;
+  AVStream* video_ = nullptr;
+  AVFrame* frame_ = nullptr;
+  AVPacket* packet_ = nullptr;
+  SwsContext* from_bgr_ = nullptr;
+  AVRational input_video_time_base_{1, 1};
+  std::vector<int> copied_to_;                 // input stream index -> output index, -1: not copied
+  std::vector<AVRational> input_time_bases_;  // per input stream
+  bool finished_ = false;
+};
+
+}  // namespace gpen::detail

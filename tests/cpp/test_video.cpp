@@ -1,0 +1,180 @@
+// Videos: clips are made here with Debian's ffmpeg tool and checked with ffprobe (never
+// committed media). Frames go through the classic path (no model): what is tested is the video
+// plumbing, the frames' own restoration is the photo tests' business.
+#include "torch_first.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <opencv2/imgcodecs.hpp>
+
+#include "gpen/video.hpp"
+#include "test_support.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string run_capture(const std::string& command) {
+  std::string out;
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+  if (!pipe) return out;
+  std::array<char, 4096> buffer{};
+  std::size_t n = 0;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe.get())) > 0) out.append(buffer.data(), n);
+  return out;
+}
+
+bool have_ffmpeg() {
+  if (std::system("ffmpeg -version >/dev/null 2>&1") == 0 && std::system("ffprobe -version >/dev/null 2>&1") == 0) {
+    return true;
+  }
+  MESSAGE("SKIPPED: the ffmpeg and ffprobe tools are not installed (Debian package ffmpeg; scripts/setup.sh installs it)");
+  return false;
+}
+
+// ffmpeg -y -v error INPUTS... OUTPUT; true on success.
+bool make_clip(const std::string& arguments) {
+  return std::system(("ffmpeg -y -v error -nostdin " + arguments + " >/dev/null 2>&1").c_str()) == 0;
+}
+
+nlohmann::json probe(const std::string& path, const std::string& what) {
+  return nlohmann::json::parse(run_capture("ffprobe -v error -of json " + what + " '" + path + "'"));
+}
+
+std::vector<std::string> packet_hashes(const std::string& path, const std::string& stream) {
+  const auto j = probe(path, "-select_streams " + stream + " -show_packets -show_data_hash MD5 -show_entries packet=data_hash");
+  std::vector<std::string> hashes;
+  for (const auto& p : j["packets"]) hashes.push_back(p["data_hash"].get<std::string>());
+  return hashes;
+}
+
+std::vector<double> frame_times(const std::string& path) {
+  const auto j = probe(path, "-select_streams v:0 -show_frames -show_entries frame=pts_time");
+  std::vector<double> times;
+  for (const auto& f : j["frames"]) times.push_back(std::stod(f["pts_time"].get<std::string>()));
+  return times;
+}
+
+bool no_temporaries(const std::string& dir) {
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().filename().string().find(".tmp-") != std::string::npos) return false;
+  }
+  return true;
+}
+
+const gpen::Restorer& classic_restorer() {
+  static const gpen::Restorer restorer{gpen::RestorerOptions{}};
+  return restorer;
+}
+
+}  // namespace
+
+TEST_CASE("video: same frames, rate and size; the audio copied packet for packet; written atomically") {
+  if (!have_ffmpeg()) return;
+  const std::string dir = test::temp_dir("video-basic");
+  const std::string clip = dir + "/clip.mp4", out = dir + "/out/clip.mp4";
+  REQUIRE(make_clip("-f lavfi -i testsrc=size=160x120:rate=25 -f lavfi -i sine=frequency=440:sample_rate=44100 "
+                    "-t 2 -c:v libx264 -pix_fmt yuv420p -c:a aac -shortest '" + clip + "'"));
+  fs::create_directories(dir + "/out");
+  std::vector<std::int64_t> seen;
+  const gpen::VideoReport report = gpen::restore_video(classic_restorer(), clip, out, gpen::RestoreParams(),
+                                                       [&](const gpen::VideoProgress& p) { seen.push_back(p.frames_done); });
+  CHECK(report.frames == 50);
+  CHECK(report.copied_streams == 1);
+  CHECK(report.damaged == 0);
+  CHECK(report.width == 160);
+  CHECK(report.height == 120);
+  REQUIRE(seen.size() == 50);
+  CHECK(seen.back() == 50);
+  const auto in_v = probe(clip, "-select_streams v:0 -count_frames -show_entries stream=nb_read_frames,r_frame_rate,width,height");
+  const auto out_v = probe(out, "-select_streams v:0 -count_frames -show_entries stream=nb_read_frames,r_frame_rate,width,height,codec_name");
+  CHECK(out_v["streams"][0]["nb_read_frames"] == in_v["streams"][0]["nb_read_frames"]);
+  CHECK(out_v["streams"][0]["r_frame_rate"] == in_v["streams"][0]["r_frame_rate"]);
+  CHECK(out_v["streams"][0]["width"] == 160);
+  CHECK(out_v["streams"][0]["codec_name"] == "h264");
+  const std::vector<std::string> audio_in = packet_hashes(clip, "a:0"), audio_out = packet_hashes(out, "a:0");
+  MESSAGE("audio packets: " << audio_in.size() << " in, " << audio_out.size() << " out");
+  CHECK(audio_in.size() > 50);
+  CHECK(audio_out == audio_in);
+  const auto dur_in = probe(clip, "-show_entries format=duration"), dur_out = probe(out, "-show_entries format=duration");
+  CHECK(std::abs(std::stod(dur_in["format"]["duration"].get<std::string>()) -
+                 std::stod(dur_out["format"]["duration"].get<std::string>())) <= 0.04);  // one frame
+  CHECK(no_temporaries(dir + "/out"));
+}
+
+TEST_CASE("video: variable frame rate timestamps are kept") {
+  if (!have_ffmpeg()) return;
+  const std::string dir = test::temp_dir("video-vfr");
+  const std::string clip = dir + "/vfr.mkv", out = dir + "/vfr-out.mkv";
+  // Frame N at N*N/100 s: every gap different.
+  REQUIRE(make_clip("-f lavfi -i testsrc=size=96x64:rate=10 -frames:v 20 -vf setpts=N*N/100/TB -fps_mode passthrough "
+                    "-c:v libx264 '" + clip + "'"));
+  const gpen::VideoReport report = gpen::restore_video(classic_restorer(), clip, out);
+  CHECK(report.frames == 20);
+  const std::vector<double> in = frame_times(clip), got = frame_times(out);
+  REQUIRE(in.size() == 20);
+  REQUIRE(got.size() == in.size());
+  double worst = 0.0;
+  for (std::size_t i = 0; i < in.size(); ++i) worst = std::max(worst, std::abs(in[i] - got[i]));
+  MESSAGE("largest timestamp difference " << worst << " s (last frame at " << in.back() << " s)");
+  CHECK(worst <= 0.0015);
+}
+
+TEST_CASE("video: a truncated stream gives the frames before the cut; bad inputs are clear errors") {
+  if (!have_ffmpeg()) return;
+  const std::string dir = test::temp_dir("video-bad");
+  const std::string ts = dir + "/clip.ts", cut = dir + "/cut.ts";
+  REQUIRE(make_clip("-f lavfi -i testsrc=size=96x64:rate=25 -t 2 -c:v libx264 '" + ts + "'"));
+  {
+    std::ifstream in(ts, std::ios::binary);
+    std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::ofstream(cut, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 2));
+  }
+  const gpen::VideoReport report = gpen::restore_video(classic_restorer(), cut, dir + "/cut-out.mp4");
+  MESSAGE("truncated at half: " << report.frames << " of 50 frames restored, " << report.damaged << " damaged");
+  CHECK(report.frames > 5);
+  CHECK(report.frames < 50);
+  CHECK(fs::exists(dir + "/cut-out.mp4"));
+
+  const std::string wav = dir + "/tone.wav", text = dir + "/notes.mp4";
+  REQUIRE(make_clip("-f lavfi -i sine=frequency=440 -t 1 '" + wav + "'"));
+  std::ofstream(text) << "not a video";
+  CHECK_GPEN_ERROR(gpen::restore_video(classic_restorer(), wav, dir + "/x.mp4"), gpen::ErrorCode::DecodeFailed,
+                   "has no video stream");
+  CHECK_GPEN_ERROR(gpen::restore_video(classic_restorer(), text, dir + "/y.mp4"), gpen::ErrorCode::DecodeFailed,
+                   "cannot open");
+  CHECK_GPEN_ERROR(gpen::restore_video(classic_restorer(), dir + "/missing.mp4", dir + "/z.mp4"),
+                   gpen::ErrorCode::FileNotFound, "video not found");
+  CHECK_GPEN_ERROR(gpen::restore_video(classic_restorer(), ts, ts), gpen::ErrorCode::InvalidArgument, "is the input");
+  CHECK_GPEN_ERROR(gpen::restore_video(classic_restorer(), ts, dir + "/out.unknownext"), gpen::ErrorCode::InvalidArgument,
+                   "no video container");
+  CHECK(!fs::exists(dir + "/x.mp4"));
+  CHECK(!fs::exists(dir + "/out.unknownext"));
+  CHECK(no_temporaries(dir));
+  CHECK(gpen::is_video_file(ts));
+  CHECK_FALSE(gpen::is_video_file(wav));
+  CHECK_FALSE(gpen::is_video_file(text));
+  const std::string png = dir + "/still.png";
+  REQUIRE(cv::imwrite(png, test::pattern(64, 48)));
+  CHECK_FALSE(gpen::is_video_file(png));
+}
+
+TEST_CASE("video: cancelling between frames leaves nothing under the output's name") {
+  if (!have_ffmpeg()) return;
+  const std::string dir = test::temp_dir("video-cancel");
+  const std::string clip = dir + "/clip.mkv", out = dir + "/out.mkv";
+  REQUIRE(make_clip("-f lavfi -i testsrc=size=96x64:rate=25 -t 2 -c:v libx264 '" + clip + "'"));
+  int frames = 0;
+  gpen::RestoreParams params;
+  params.should_stop = [&] { return frames >= 5; };
+  CHECK_GPEN_ERROR(gpen::restore_video(classic_restorer(), clip, out, params, [&](const gpen::VideoProgress&) { ++frames; }),
+                   gpen::ErrorCode::Cancelled, "");
+  CHECK(frames == 5);
+  CHECK(!fs::exists(out));
+  CHECK(no_temporaries(dir));
+}
