@@ -6,7 +6,8 @@
 //
 // Any container and codec Debian's FFmpeg libraries decode is read. The output has the same
 // frame count, timestamps (variable frame rate included) and rotation metadata, its size times
-// the upscale, H.264 (CRF 18) in the container its name asks for, and every audio and subtitle
+// the upscale, H.264 (CRF 18) in the container its name asks for (the input's container for a
+// name FFmpeg does not know), and every audio and subtitle
 // stream the container takes copied packet for packet. It is written to a temporary beside the
 // output and renamed when complete: there is never a partial file under the output's name.
 // (First version: frames are restored one at a time, without tracking or temporal smoothing.)

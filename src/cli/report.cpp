@@ -6,7 +6,7 @@
 namespace gpen::cli {
 
 std::string report_json(const CliArgs& args, const Restorer& restorer, const BatchReport& report,
-                        const std::vector<std::string>& library_messages) {
+                        const std::vector<VideoJob>& videos, const std::vector<std::string>& library_messages) {
   using json::Json;
   const ModelInfo& m = restorer.model();
   Json j;
@@ -21,6 +21,14 @@ std::string report_json(const CliArgs& args, const Restorer& restorer, const Bat
   Json images = Json::array();
   for (const FileReport& f : report.files) images.push_back(json::file_report_json(f));
   j["images"] = images;
+  Json video_list = Json::array();
+  for (const VideoJob& v : videos) {
+    video_list.push_back({{"input", v.input}, {"output", v.output}, {"status", v.status}, {"error", v.error},
+                          {"frames", v.report.frames}, {"faces", v.report.faces},
+                          {"copied_streams", v.report.copied_streams}, {"damaged", v.report.damaged},
+                          {"width", v.report.width}, {"height", v.report.height}, {"seconds", v.report.seconds}});
+  }
+  j["videos"] = video_list;
   j["summary"] = json::batch_summary_json(report);
   j["library_messages"] = library_messages;
   return json::dump(j, 1) + "\n";

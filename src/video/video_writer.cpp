@@ -5,6 +5,8 @@ extern "C" {
 #include <libavutil/opt.h>
 }
 
+#include <algorithm>
+
 #include "video/av_error.hpp"
 #include "video/video_reader.hpp"
 
@@ -18,10 +20,30 @@ const AVCodec* find_encoder(const std::string& name) {
   return nullptr;
 }
 
+// The container the output's name asks for; for a name FFmpeg does not know (clip.bin), the
+// input's own container (the first of its demuxer's names that is also a muxer: mov, matroska...).
+const AVOutputFormat* output_container(const std::string& name, const AVInputFormat* input) {
+  if (const AVOutputFormat* by_name = av_guess_format(nullptr, name.c_str(), nullptr)) return by_name;
+  std::string names = input && input->name ? input->name : "";
+  std::size_t start = 0;
+  while (start <= names.size()) {
+    const std::size_t end = std::min(names.find(',', start), names.size());
+    const std::string one = names.substr(start, end - start);
+    if (const AVOutputFormat* f = av_guess_format(one.c_str(), nullptr, nullptr)) return f;
+    start = end + 1;
+  }
+  return nullptr;
+}
+
+// avformat_query_codec: 1 yes, 0 no, negative: the muxer keeps no list (mpegts): try it.
+bool takes(const AVOutputFormat* container, AVCodecID codec) {
+  return avformat_query_codec(container, codec, FF_COMPLIANCE_NORMAL) != 0;
+}
+
 bool copyable(const AVStream* stream, const AVOutputFormat* container) {
   const AVMediaType type = stream->codecpar->codec_type;
   if (type != AVMEDIA_TYPE_AUDIO && type != AVMEDIA_TYPE_SUBTITLE) return false;
-  return avformat_query_codec(container, stream->codecpar->codec_id, FF_COMPLIANCE_NORMAL) == 1;
+  return takes(container, stream->codecpar->codec_id);
 }
 
 }  // namespace
@@ -30,16 +52,16 @@ VideoWriter::VideoWriter(const std::string& path, const std::string& container_n
                          int width, int height, const VideoEncoding& encoding)
     : path_(path) {
   try {
-    const AVOutputFormat* container = av_guess_format(nullptr, container_name.c_str(), nullptr);
+    const AVOutputFormat* container = output_container(container_name, reader.format()->iformat);
     if (!container) {
       throw Error(ErrorCode::InvalidArgument, "no video container is known for the name " + container_name +
-                                                  " (use .mp4, .mkv, .mov, ...)");
+                                                  " nor for the input's (use .mp4, .mkv, .mov, ...)");
     }
     check_av(avformat_alloc_output_context2(&format_, container, nullptr, path.c_str()), ErrorCode::EncodeFailed,
              "cannot set up " + container_name);
     const AVCodec* codec = find_encoder(encoding.codec);
     if (!codec) throw Error(ErrorCode::InvalidArgument, "no video encoder named " + encoding.codec + " in this FFmpeg");
-    if (avformat_query_codec(container, codec->id, FF_COMPLIANCE_NORMAL) != 1) {
+    if (!takes(container, codec->id)) {
       throw Error(ErrorCode::InvalidArgument, std::string("the ") + container->name + " container does not take " +
                                                   codec->name + " video");
     }

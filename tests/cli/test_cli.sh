@@ -176,6 +176,28 @@ else
   echo "SKIPPED: -q with a .pth: $models/checkpoint.pth absent (needs ../shared)"
 fi
 
+# Videos, recognised by content (a .bin name too): OUT/<same name>, frames and audio kept, in
+# the JSON report; --aligned refuses them.
+if command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null; then
+  ffmpeg -y -v error -nostdin -f lavfi -i testsrc=size=96x64:rate=25 -f lavfi -i sine=frequency=440 -t 1 \
+    -c:v libx264 -pix_fmt yuv420p -c:a aac -shortest "$work/clip.mp4"
+  cp "$work/clip.mp4" "$work/clip.bin"
+  "$cli" -o "$work/video-out" "$work/clip.bin" "$work/face0.png" --json "$work/video.json" >"$work/log18" 2>&1
+  check "video: exit 0" test $? -eq 0
+  check "video: image beside it restored" test -s "$work/video-out/face0.png"
+  check "video: listed with its frames" contains "$work/log18" "clip.bin -> $work/video-out/clip.bin (25 frames"
+  frames=$(ffprobe -v error -select_streams v:0 -count_frames -show_entries stream=nb_read_frames -of csv=p=0 "$work/video-out/clip.bin")
+  check "video: 25 frames" test "$frames" = "25"
+  audio=$(ffprobe -v error -select_streams a:0 -show_entries stream=codec_name -of csv=p=0 "$work/video-out/clip.bin")
+  check "video: audio kept" test "$audio" = "aac"
+  check "video: in the report" /usr/bin/python3 -c "import json,sys; v=json.load(open(sys.argv[1]))['videos']; sys.exit(not (v[0]['status']=='restored' and v[0]['frames']==25 and v[0]['copied_streams']==1))" "$work/video.json"
+  "$cli" --aligned -o "$work/video-out2" "$work/clip.mp4" >"$work/log19" 2>&1
+  check "video with --aligned: exit 2" test $? -eq 2
+  check "video with --aligned: says why" contains "$work/log19" "is a video"
+else
+  echo "SKIPPED: videos: the ffmpeg and ffprobe tools are not installed (Debian package ffmpeg)"
+fi
+
 "$cli" --help | grep -q -- "--aligned"
 check "help" test $? -eq 0
 "$cli" --version | grep -q "gpen-restore 0.1.0"

@@ -129,7 +129,7 @@ TEST_CASE("param table: the CLI has a flag for every parameter, in --help, that 
 TEST_CASE("param table: the JSON report carries every parameter under its group") {
   const gpen::Restorer restorer{gpen::RestorerOptions()};  // classic path: nothing to load
   gpen::cli::CliArgs args = gpen::cli::parse_cli_args({"-o", "out", "--strength", "40", "--quality", "80", "x.png"});
-  const nlohmann::json j = nlohmann::json::parse(gpen::cli::report_json(args, restorer, gpen::BatchReport(), {}));
+  const nlohmann::json j = nlohmann::json::parse(gpen::cli::report_json(args, restorer, gpen::BatchReport(), {}, {}));
   for (const gpen::ParamInfo& p : gpen::param_table()) {
     CAPTURE(p.name);
     const char* section = p.group == gpen::ParamGroup::Restore ? "params"
