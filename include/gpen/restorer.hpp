@@ -53,6 +53,12 @@ class GPEN_API Restorer {
   /// byte. A photo without faces comes back with only the photo-wide controls applied.
   Result restore(const ImageView& photo, const RestoreParams& params = RestoreParams()) const;
 
+  /// Restores the given faces (from detect(), edited, or tracked across video frames) instead of
+  /// detecting; otherwise as restore(). Throws gpen::Error(InvalidArgument) for a landmark that is
+  /// not finite or lies far outside the photo.
+  Result restore(const ImageView& photo, const std::vector<DetectedFace>& faces,
+                 const RestoreParams& params = RestoreParams()) const;
+
   /// The faces restore() would restore (after min size, only_center_face, max_faces).
   std::vector<DetectedFace> detect(const ImageView& photo,
                                    const RestoreParams& params = RestoreParams()) const;

@@ -10,11 +10,14 @@
 // name FFmpeg does not know), and every audio and subtitle
 // stream the container takes copied packet for packet. It is written to a temporary beside the
 // output and renamed when complete: there is never a partial file under the output's name.
-// (First version: frames are restored one at a time, without tracking or temporal smoothing.)
+// Faces are tracked from frame to frame and their landmarks smoothed over time (a One-Euro
+// filter, src/video/face_tracker.hpp), so that a still face does not jitter.
+// (Not yet: faces batched across frames, detection every N frames, resume, a smoothing option.)
 
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "gpen/export.hpp"
 #include "gpen/params.hpp"
@@ -33,6 +36,8 @@ struct VideoReport {
   std::string output;
   std::int64_t frames = 0;       ///< frames decoded, restored and encoded
   std::int64_t faces = 0;        ///< faces restored over all frames
+  /// Faces followed across frames: frames each was seen in, by track number (0, 1, ...).
+  std::vector<std::int64_t> frames_per_track;
   int copied_streams = 0;        ///< audio and subtitle streams copied
   int damaged = 0;               ///< packets or reads that failed (a truncated or damaged file)
   int width = 0;                 ///< output frame size

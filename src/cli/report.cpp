@@ -26,6 +26,7 @@ std::string report_json(const CliArgs& args, const Restorer& restorer, const Bat
     video_list.push_back({{"input", v.input}, {"output", v.output}, {"status", v.status}, {"error", v.error},
                           {"frames", v.report.frames}, {"faces", v.report.faces},
                           {"copied_streams", v.report.copied_streams}, {"damaged", v.report.damaged},
+                          {"frames_per_track", v.report.frames_per_track},
                           {"width", v.report.width}, {"height", v.report.height}, {"seconds", v.report.seconds}});
   }
   j["videos"] = video_list;

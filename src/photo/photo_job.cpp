@@ -2,6 +2,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "gpen/error.hpp"
@@ -80,9 +82,27 @@ std::vector<DetectedFace> detect_faces(const ImageView& photo, const RestorePara
   return select_faces(std::move(faces), params, cv::Size(photo.width, photo.height));
 }
 
+// Faces from a caller (an untrusted one, through the C ABI): landmarks must be finite and lie
+// within a photo's size of the photo, or the alignment would ask for absurd warps.
+std::vector<DetectedFace> checked_faces(const std::vector<DetectedFace>& faces, const ImageView& photo) {
+  const float reach = static_cast<float>(std::max(photo.width, photo.height));
+  for (std::size_t i = 0; i < faces.size(); ++i) {
+    for (const Point& p : faces[i].landmarks) {
+      if (!std::isfinite(p.x) || !std::isfinite(p.y) || p.x < -reach || p.y < -reach ||
+          p.x > photo.width + reach || p.y > photo.height + reach) {
+        throw Error(ErrorCode::InvalidArgument, "face " + std::to_string(i) + " given to restore has a landmark (" +
+                                                    std::to_string(p.x) + ", " + std::to_string(p.y) +
+                                                    ") that is not finite or far outside the " +
+                                                    std::to_string(photo.width) + "x" + std::to_string(photo.height) + " photo");
+      }
+    }
+  }
+  return faces;
+}
+
 PhotoJob prepare_photo(const ImageView& photo, const RestoreParams& params, const FaceDetector& detector,
                        int detection_max_side, int size, const std::optional<torch::Device>& device,
-                       bool keep_crops) {
+                       bool keep_crops, const std::vector<DetectedFace>* given_faces) {
   check_output_size(photo, params.upscale);
   PhotoJob job;
   job.keep_crops = keep_crops;
@@ -94,7 +114,7 @@ PhotoJob prepare_photo(const ImageView& photo, const RestoreParams& params, cons
   bgr.height = job.layers.bgr.rows;
   bgr.channels = 3;
   bgr.stride = job.layers.bgr.step[0];
-  job.faces = detect_faces(bgr, params, detector, detection_max_side);
+  job.faces = given_faces ? checked_faces(*given_faces, photo) : detect_faces(bgr, params, detector, detection_max_side);
   for (const DetectedFace& face : job.faces) job.transforms.push_back(alignment_transform(face.landmarks, size));
   if (device && !job.faces.empty()) {
     job.device_photo = upload_image_bytes(job.layers.bgr, *device);

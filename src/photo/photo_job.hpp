@@ -56,10 +56,11 @@ struct PhotoJob {
 /// Validates, splits, detects, selects, aligns and pre-processes. `size` is the crop size.
 /// With `device`, crops are cut on that device (the device path); otherwise with OpenCV. Without
 /// `keep_crops` the device path downloads only the finished photo (faces in the Result carry no
-/// crops).
+/// crops). With `given_faces` those faces are restored instead of the detector's (checked:
+/// finite landmarks that lie near the photo).
 PhotoJob prepare_photo(const ImageView& photo, const RestoreParams& params, const FaceDetector& detector,
                        int detection_max_side, int size, const std::optional<torch::Device>& device = std::nullopt,
-                       bool keep_crops = true);
+                       bool keep_crops = true, const std::vector<DetectedFace>* given_faces = nullptr);
 
 /// Selected faces of a photo (detection + selection only).
 std::vector<DetectedFace> detect_faces(const ImageView& photo, const RestoreParams& params,

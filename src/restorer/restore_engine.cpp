@@ -124,7 +124,7 @@ RestoreParams RestoreEngine::with_output_scale(const RestoreParams& params) cons
 }
 
 PhotoJob RestoreEngine::prepare(const ImageView& image, const RestoreParams& given, bool aligned, bool keep_crops,
-                                const std::string& what) const {
+                                const std::string& what, const std::vector<DetectedFace>* given_faces) const {
   given.validate();
   const RestoreParams params = with_output_scale(given);
   stop_if_asked(params);
@@ -139,7 +139,7 @@ PhotoJob RestoreEngine::prepare(const ImageView& image, const RestoreParams& giv
     job = prepare_aligned(image, params, size, what);
   } else {
     const std::optional<torch::Device> on = photo_ops_on_device_ ? std::optional<torch::Device>(device_) : std::nullopt;
-    job = prepare_photo(image, params, detector(), options_.detection_max_side, size, on, keep_crops);
+    job = prepare_photo(image, params, detector(), options_.detection_max_side, size, on, keep_crops, given_faces);
     job.paste_change = !has_model_;  // the classic path moves only what it changed
   }
   if (task_ == "colorize") {

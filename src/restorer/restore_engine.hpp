@@ -28,7 +28,7 @@ class RestoreEngine {
   /// Phase 1: a whole photo (detect, select, align, cut out, pre-process), or with `aligned`
   /// one aligned face crop, named `what` in errors. `keep_crops`: Result.faces get the crops.
   PhotoJob prepare(const ImageView& image, const RestoreParams& params, bool aligned, bool keep_crops,
-                   const std::string& what) const;
+                   const std::string& what, const std::vector<DetectedFace>* given_faces = nullptr) const;
 
   /// Phase 2: the model on crops gathered from any number of jobs of one kind (host crops, or
   /// device pixel tensors [N, 3, S, S]). Thread-safe.

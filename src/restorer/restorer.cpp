@@ -31,14 +31,28 @@ std::vector<DetectedFace> Restorer::detect(const ImageView& photo, const Restore
   return engine().detect(photo, params);
 }
 
-Result Restorer::restore(const ImageView& photo, const RestoreParams& params) const {
-  const detail::RestoreEngine& e = engine();
+namespace {
+
+// A whole photo's three phases; `faces` null: detected.
+Result restore_photo(const detail::RestoreEngine& e, const ImageView& photo, const RestoreParams& params,
+                     const std::vector<DetectedFace>* faces) {
   const detail::DeviceStreamScope stream(e.device());  // concurrent calls overlap on the GPU
   return detail::with_torch_errors("restoring a photo", [&] {
-    detail::PhotoJob job = e.prepare(photo, params, /*aligned=*/false, /*keep_crops=*/true, "photo");
+    detail::PhotoJob job = e.prepare(photo, params, /*aligned=*/false, /*keep_crops=*/true, "photo", faces);
     e.enhance(job, params);
     return e.finish(std::move(job), params);
   });
+}
+
+}  // namespace
+
+Result Restorer::restore(const ImageView& photo, const RestoreParams& params) const {
+  return restore_photo(engine(), photo, params, nullptr);
+}
+
+Result Restorer::restore(const ImageView& photo, const std::vector<DetectedFace>& faces,
+                         const RestoreParams& params) const {
+  return restore_photo(engine(), photo, params, &faces);
 }
 
 std::vector<Image> Restorer::restore_faces(const std::vector<ImageView>& aligned_faces,

@@ -9,6 +9,7 @@
 
 #include "gpen/video.hpp"
 #include "video/av_error.hpp"
+#include "video/face_tracker.hpp"
 
 extern "C" {
 #include <libavutil/log.h>
@@ -58,12 +59,19 @@ VideoReport restore_video(const Restorer& restorer, const std::string& input, co
   const std::string temporary = reserve_temporary(output);
   VideoReport report;
   report.output = output;
+  std::vector<std::int64_t> tracker_frames;
   try {
     std::unique_ptr<detail::VideoWriter> writer;
     std::vector<PacketPtr> waiting;  // copied packets read before the first frame fixed the size
     const std::int64_t total = reader.frame_estimate();
+    const double seconds_per_tick = av_q2d(reader.video_stream()->time_base);
+    detail::FaceTracker tracker;
     auto on_frame = [&](const Image& frame, std::int64_t pts) {
-      const Result restored = restorer.restore(frame.view(), params);
+      std::vector<DetectedFace> faces;
+      for (const detail::FaceTracker::Tracked& t : tracker.update(restorer.detect(frame.view(), params), pts * seconds_per_tick)) {
+        faces.push_back(t.face);
+      }
+      const Result restored = restorer.restore(frame.view(), faces, params);
       if (!writer) {
         writer = std::make_unique<detail::VideoWriter>(temporary, output, reader, restored.image.width(),
                                                        restored.image.height(), detail::VideoEncoding{});
@@ -102,6 +110,7 @@ VideoReport restore_video(const Restorer& restorer, const std::string& input, co
     if (!writer) throw Error(ErrorCode::DecodeFailed, "no frame of " + input + " could be decoded");
     writer->finish();
     report.copied_streams = writer->copied_streams();
+    tracker_frames = tracker.frames_per_track();
     writer.reset();
     fs::rename(temporary, output, ec);
     if (ec) throw Error(ErrorCode::EncodeFailed, "cannot rename the finished video to " + output + ": " + ec.message());
@@ -110,6 +119,7 @@ VideoReport restore_video(const Restorer& restorer, const std::string& input, co
     throw;
   }
   report.damaged = reader.damaged();
+  report.frames_per_track = tracker_frames;
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }

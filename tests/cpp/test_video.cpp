@@ -13,6 +13,8 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "gpen/video.hpp"
+#include "video/face_tracker.hpp"
+#include "video/video_reader.hpp"
 #include "test_support.hpp"
 
 namespace fs = std::filesystem;
@@ -177,4 +179,84 @@ TEST_CASE("video: cancelling between frames leaves nothing under the output's na
   CHECK(frames == 5);
   CHECK(!fs::exists(out));
   CHECK(no_temporaries(dir));
+}
+
+namespace {
+
+double mean_motion(const std::vector<gpen::Landmarks>& frames) {
+  double sum = 0.0;
+  int n = 0;
+  for (std::size_t t = 1; t < frames.size(); ++t) {
+    for (std::size_t k = 0; k < 5; ++k) {
+      sum += std::hypot(frames[t][k].x - frames[t - 1][k].x, frames[t][k].y - frames[t - 1][k].y);
+      ++n;
+    }
+  }
+  return n ? sum / n : 0.0;
+}
+
+}  // namespace
+
+TEST_CASE("video: a still face under per-frame noise: smoothed landmarks move at most a quarter as much; one track") {
+  if (!have_ffmpeg()) return;
+  const std::string face = test::shared_dir() + "/data/ffhq-val/lq_0.png";
+  if (!test::available(face)) return;
+  const std::string dir = test::temp_dir("video-jitter");
+  const std::string clip = dir + "/still.mp4";
+  REQUIRE(make_clip("-loop 1 -i '" + face + "' -frames:v 40 -r 25 -vf scale=256:256,noise=alls=30:allf=t "
+                    "-c:v libx264 -crf 12 -pix_fmt yuv420p '" + clip + "'"));
+  const gpen::Restorer& restorer = classic_restorer();
+  gpen::detail::VideoReader reader(clip);
+  gpen::detail::FaceTracker tracker;
+  std::vector<gpen::Landmarks> raw, smooth;
+  const double tick = av_q2d(reader.video_stream()->time_base);
+  AVPacket* packet = av_packet_alloc();
+  auto on_frame = [&](const gpen::Image& frame, std::int64_t pts) {
+    const std::vector<gpen::DetectedFace> found = restorer.detect(frame.view());
+    if (found.size() != 1) return;
+    raw.push_back(found[0].landmarks);
+    smooth.push_back(tracker.update(found, pts * tick)[0].face.landmarks);
+  };
+  while (reader.read(packet)) {
+    if (packet->stream_index == reader.video_index()) reader.decode(packet, on_frame);
+    av_packet_unref(packet);
+  }
+  reader.decode(nullptr, on_frame);
+  av_packet_free(&packet);
+  REQUIRE(raw.size() >= 38);
+  const double before = mean_motion(raw), after = mean_motion(smooth);
+  MESSAGE("mean frame-to-frame landmark motion: " << before << " px as detected, " << after << " px smoothed ("
+                                                  << 100.0 * after / before << "%)");
+  CHECK(before > 0.05);  // the noise does move the detections
+  CHECK(after <= 0.25 * before);
+  const gpen::VideoReport report = gpen::restore_video(restorer, clip, dir + "/out.mp4");
+  CHECK(report.frames == 40);
+  CHECK(report.frames_per_track == std::vector<std::int64_t>{static_cast<std::int64_t>(raw.size())});
+}
+
+TEST_CASE("video: tracks keep their number while faces move, end after 10 missed frames; smoothing 0 is the identity") {
+  auto face_at = [](float x, float y, float w) {
+    gpen::DetectedFace f;
+    f.box = {x, y, w, w};
+    for (int k = 0; k < 5; ++k) f.landmarks[k] = {x + w * (0.3f + 0.1f * k), y + w * 0.5f};
+    return f;
+  };
+  gpen::detail::FaceTracker tracker;
+  double t = 0.0;
+  for (int frame = 0; frame < 20; ++frame, t += 0.04) {  // two faces drifting right, 2 px a frame
+    const auto out = tracker.update({face_at(10.0f + 2 * frame, 10, 100), face_at(300.0f + 2 * frame, 50, 80)}, t);
+    REQUIRE(out.size() == 2);
+    CHECK(out[0].track == 0);
+    CHECK(out[1].track == 1);
+  }
+  for (int frame = 0; frame < 11; ++frame, t += 0.04) tracker.update({face_at(50, 10, 100)}, t);  // the second is gone
+  const auto back = tracker.update({face_at(50, 10, 100), face_at(340, 50, 80)}, t);
+  CHECK(back[0].track == 0);
+  CHECK(back[1].track == 2);  // a new track: the old one ended
+  CHECK(tracker.frames_per_track() == std::vector<std::int64_t>{32, 20, 1});
+
+  gpen::detail::FaceTracker off(0.0);
+  off.update({face_at(0, 0, 100)}, 0.0);
+  const auto moved = off.update({face_at(7, 3, 100)}, 0.04);
+  CHECK(moved[0].face.landmarks[0].x == doctest::Approx(7 + 30));
 }
