@@ -263,6 +263,19 @@ class Restorer:
             both = Image.fromarray(both) if both is not None else None
         return Result(image=image, faces=[Face(**f) for f in faces], compare=both)
 
+    def restore_video(self, src, dst, *, progress: Optional[Callable[[Dict[str, Any]], None]] = None,
+                      preset: Optional[str] = None, **params) -> Dict[str, Any]:
+        """Restore every frame of the video ``src`` into ``dst`` (any container/codec FFmpeg's
+        libraries decode; the output keeps the frame count, timestamps and rotation, is H.264 in
+        the container ``dst``'s name asks for, with the audio and subtitles copied unchanged, and
+        is written atomically). Faces are tracked and their landmarks smoothed over time.
+        ``progress(d)`` is called after each frame with frames_done, frames_total, elapsed, eta; an
+        exception it raises (or Ctrl-C) stops the run and is raised here, nothing is left at
+        ``dst``. Takes the parameters of :meth:`restore`. Returns the report: output, frames,
+        faces, frames_per_track, copied_streams, damaged, width, height, seconds."""
+        return self._impl.restore_video(_os_path(src, "src"), _os_path(dst, "dst"),
+                                        _restore_params("restore_video", preset, params), progress)
+
     def restore_faces(self, faces: Sequence, *, rgb: Optional[bool] = None, **params) -> List:
         """Restore already-aligned face crops; returns model-size images in the input's order
         (PIL images for PIL inputs). Takes the parameters of :meth:`restore` (the whole-photo

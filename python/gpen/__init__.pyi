@@ -1,5 +1,7 @@
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
+import os
+
 import numpy as np
 
 from .errors import (DecodeError as DecodeError, DeviceError as DeviceError, EncodeError as EncodeError,
@@ -56,6 +58,12 @@ class Restorer:
                       only_center_face: Optional[bool] = ..., max_faces: Optional[int] = ...,
                       min_face_size: Optional[float] = ..., upscale: Optional[int] = ...,
                       rgb: Optional[bool] = ...) -> List[np.ndarray]: ...
+    def restore_video(self, src: Union[str, bytes, os.PathLike], dst: Union[str, bytes, os.PathLike], *,
+                      progress: Optional[Callable[[Dict[str, Any]], None]] = ..., preset: Optional[str] = ...,
+                      strength: Optional[float] = ..., mode: Optional[str] = ..., denoise: Optional[float] = ...,
+                      sharpen: Optional[float] = ..., only_center_face: Optional[bool] = ...,
+                      max_faces: Optional[int] = ..., min_face_size: Optional[float] = ...,
+                      upscale: Optional[int] = ...) -> Dict[str, Any]: ...
     def detect(self, img: ImageLike, *, only_center_face: Optional[bool] = ..., max_faces: Optional[int] = ...,
                min_face_size: Optional[float] = ..., rgb: Optional[bool] = ...) -> List[Face]: ...
 

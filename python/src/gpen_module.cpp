@@ -5,6 +5,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <atomic>
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
@@ -286,6 +287,53 @@ class PyRestorer {
     return out;
   }
 
+  py::dict restore_video(const std::string& input, const std::string& output, const py::dict& params,
+                         const py::object& progress) {
+    gpen::RestoreParams p = params_from(params);
+    std::atomic<bool> stop{false};
+    p.should_stop = [&stop] { return stop.load(); };
+    py::object callback_error = py::none();
+    auto callback = [&](const gpen::VideoProgress& vp) {
+      py::gil_scoped_acquire acquire;
+      if (PyErr_CheckSignals() != 0) {  // Ctrl-C / notebook interrupt: stop at the next frame
+        callback_error = py::reinterpret_steal<py::object>(PyErr_GetRaisedException_compat());
+        stop = true;
+        return;
+      }
+      if (progress.is_none() || !callback_error.is_none()) return;
+      try {
+        progress(py::dict(py::arg("frames_done") = vp.frames_done, py::arg("frames_total") = vp.frames_total,
+                          py::arg("elapsed") = vp.elapsed_s, py::arg("eta") = vp.eta_s));
+      } catch (py::error_already_set& e) {
+        e.restore();
+        callback_error = py::reinterpret_steal<py::object>(PyErr_GetRaisedException_compat());
+        stop = true;
+      }
+    };
+    gpen::VideoReport r;
+    try {
+      py::gil_scoped_release release;
+      r = gpen::restore_video(*restorer_, input, output, p, callback);
+    } catch (const gpen::Error& e) {
+      if (e.code() != gpen::ErrorCode::Cancelled || callback_error.is_none()) throw;
+    }
+    if (!callback_error.is_none()) {  // the callback's own exception, not the cancellation it caused
+      PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(callback_error.ptr())), callback_error.ptr());
+      throw py::error_already_set();
+    }
+    py::dict out;
+    out["output"] = os_text(r.output);
+    out["frames"] = r.frames;
+    out["faces"] = r.faces;
+    out["frames_per_track"] = r.frames_per_track;
+    out["copied_streams"] = r.copied_streams;
+    out["damaged"] = r.damaged;
+    out["width"] = r.width;
+    out["height"] = r.height;
+    out["seconds"] = r.seconds;
+    return out;
+  }
+
  private:
   // The pending Python exception as a new reference (PyErr_Fetch based, for Python < 3.12).
   static PyObject* PyErr_GetRaisedException_compat() {
@@ -355,5 +403,6 @@ PYBIND11_MODULE(_gpen, m) {
       .def("restore", &PyRestorer::restore)
       .def("restore_faces", &PyRestorer::restore_faces)
       .def("detect", &PyRestorer::detect)
-      .def("restore_files", &PyRestorer::restore_files);
+      .def("restore_files", &PyRestorer::restore_files)
+      .def("restore_video", &PyRestorer::restore_video);
 }
