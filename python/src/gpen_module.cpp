@@ -152,6 +152,58 @@ py::dict face_to_dict(const gpen::FaceResult& f, bool with_crops) {
   return out;
 }
 
+// The pending Python exception as a new reference (PyErr_Fetch based, for Python < 3.12).
+PyObject* PyErr_GetRaisedException_compat() {
+  PyObject *type, *value, *trace;
+  PyErr_Fetch(&type, &value, &trace);
+  PyErr_NormalizeException(&type, &value, &trace);
+  if (trace) PyException_SetTraceback(value, trace);
+  Py_XDECREF(type);
+  Py_XDECREF(trace);
+  return value;
+}
+
+// A Python progress callback called from the library's threads. Ctrl-C (a pending signal) or an
+// exception the callback raises is kept and `stop` asks the work to stop; once it has,
+// raise_if_any() raises that exception in the caller.
+class ProgressRelay {
+ public:
+  ProgressRelay(py::object progress, std::function<void()> stop) : progress_(std::move(progress)), stop_(std::move(stop)) {}
+
+  void operator()(const std::function<py::dict()>& payload) {
+    py::gil_scoped_acquire acquire;
+    if (PyErr_CheckSignals() != 0) {
+      keep();
+      return;
+    }
+    if (progress_.is_none() || failed()) return;
+    try {
+      progress_(payload());
+    } catch (py::error_already_set& e) {
+      e.restore();
+      keep();
+    }
+  }
+
+  bool failed() const { return !error_.is_none(); }
+
+  void raise_if_any() const {
+    if (!failed()) return;
+    PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(error_.ptr())), error_.ptr());
+    throw py::error_already_set();
+  }
+
+ private:
+  void keep() {
+    error_ = py::reinterpret_steal<py::object>(PyErr_GetRaisedException_compat());
+    stop_();
+  }
+
+  py::object progress_;
+  std::function<void()> stop_;
+  py::object error_ = py::none();
+};
+
 class PyRestorer {
  public:
   explicit PyRestorer(const py::dict& options) {
@@ -230,36 +282,22 @@ class PyRestorer {
     const gpen::BatchOptions o = from_dict<gpen::BatchOptions>(batch, gpen::ParamGroup::Batch);
     const gpen::RestoreParams p = params_from(params);
     gpen::BatchProcessor processor(*restorer_, o);
-    py::object callback_error = py::none();
+    ProgressRelay relay(progress, [&processor] { processor.cancel(); });  // files in flight finish
     gpen::BatchProgressCallback callback = [&](const gpen::BatchProgress& bp) {
-      py::gil_scoped_acquire acquire;
-      if (PyErr_CheckSignals() != 0) {  // Ctrl-C / notebook interrupt: stop cleanly
-        callback_error = py::reinterpret_steal<py::object>(PyErr_GetRaisedException_compat());
-        processor.cancel();
-        return;
-      }
-      if (progress.is_none() || !callback_error.is_none()) return;
-      try {
-        progress(py::dict(py::arg("done") = bp.done, py::arg("failed") = bp.failed, py::arg("skipped") = bp.skipped,
-                          py::arg("total") = bp.total, py::arg("faces") = bp.faces, py::arg("elapsed") = bp.elapsed_s,
-                          py::arg("eta") = bp.eta_s, py::arg("file") = os_text(bp.file ? bp.file->input : std::string()),
-                          py::arg("status") = bp.file ? gpen::file_status_name(bp.file->status) : "",
-                          py::arg("error") = os_text(bp.file ? bp.file->error : std::string())));
-      } catch (py::error_already_set& e) {
-        e.restore();
-        callback_error = py::reinterpret_steal<py::object>(PyErr_GetRaisedException_compat());
-        processor.cancel();
-      }
+      relay([&] {
+        return py::dict(py::arg("done") = bp.done, py::arg("failed") = bp.failed, py::arg("skipped") = bp.skipped,
+                        py::arg("total") = bp.total, py::arg("faces") = bp.faces, py::arg("elapsed") = bp.elapsed_s,
+                        py::arg("eta") = bp.eta_s, py::arg("file") = os_text(bp.file ? bp.file->input : std::string()),
+                        py::arg("status") = bp.file ? gpen::file_status_name(bp.file->status) : "",
+                        py::arg("error") = os_text(bp.file ? bp.file->error : std::string()));
+      });
     };
     gpen::BatchReport r;
     {
       py::gil_scoped_release release;
       r = processor.run(inputs, p, callback);
     }
-    if (!callback_error.is_none()) {
-      PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(callback_error.ptr())), callback_error.ptr());
-      throw py::error_already_set();
-    }
+    relay.raise_if_any();
     py::list files;
     for (const gpen::FileReport& f : r.files) {
       py::dict d;
@@ -292,35 +330,21 @@ class PyRestorer {
     gpen::RestoreParams p = params_from(params);
     std::atomic<bool> stop{false};
     p.should_stop = [&stop] { return stop.load(); };
-    py::object callback_error = py::none();
+    ProgressRelay relay(progress, [&stop] { stop = true; });  // stops at the next frame
     auto callback = [&](const gpen::VideoProgress& vp) {
-      py::gil_scoped_acquire acquire;
-      if (PyErr_CheckSignals() != 0) {  // Ctrl-C / notebook interrupt: stop at the next frame
-        callback_error = py::reinterpret_steal<py::object>(PyErr_GetRaisedException_compat());
-        stop = true;
-        return;
-      }
-      if (progress.is_none() || !callback_error.is_none()) return;
-      try {
-        progress(py::dict(py::arg("frames_done") = vp.frames_done, py::arg("frames_total") = vp.frames_total,
-                          py::arg("elapsed") = vp.elapsed_s, py::arg("eta") = vp.eta_s));
-      } catch (py::error_already_set& e) {
-        e.restore();
-        callback_error = py::reinterpret_steal<py::object>(PyErr_GetRaisedException_compat());
-        stop = true;
-      }
+      relay([&] {
+        return py::dict(py::arg("frames_done") = vp.frames_done, py::arg("frames_total") = vp.frames_total,
+                        py::arg("elapsed") = vp.elapsed_s, py::arg("eta") = vp.eta_s);
+      });
     };
     gpen::VideoReport r;
     try {
       py::gil_scoped_release release;
       r = gpen::restore_video(*restorer_, input, output, p, callback);
     } catch (const gpen::Error& e) {
-      if (e.code() != gpen::ErrorCode::Cancelled || callback_error.is_none()) throw;
+      if (e.code() != gpen::ErrorCode::Cancelled || !relay.failed()) throw;
     }
-    if (!callback_error.is_none()) {  // the callback's own exception, not the cancellation it caused
-      PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(callback_error.ptr())), callback_error.ptr());
-      throw py::error_already_set();
-    }
+    relay.raise_if_any();  // the callback's own exception, not the cancellation it caused
     py::dict out;
     out["output"] = os_text(r.output);
     out["frames"] = r.frames;
@@ -334,17 +358,6 @@ class PyRestorer {
     return out;
   }
 
- private:
-  // The pending Python exception as a new reference (PyErr_Fetch based, for Python < 3.12).
-  static PyObject* PyErr_GetRaisedException_compat() {
-    PyObject *type, *value, *trace;
-    PyErr_Fetch(&type, &value, &trace);
-    PyErr_NormalizeException(&type, &value, &trace);
-    if (trace) PyException_SetTraceback(value, trace);
-    Py_XDECREF(type);
-    Py_XDECREF(trace);
-    return value;
-  }
 
   std::unique_ptr<gpen::Restorer> restorer_;
 };
