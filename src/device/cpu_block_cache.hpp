@@ -46,8 +46,11 @@ class CpuBlockCache final : public c10::Allocator {
     Use& operator=(const Use&) = delete;
   };
 
-  c10::DataPtr allocate(std::size_t bytes) const override;
-  c10::DeleterFnPtr raw_deleter() const override;
+  // c10::Allocator::allocate is const in LibTorch 1.13 and not from PyTorch 2.3 (the GPU machine's
+  // 2.11): both are declared, without `override`, and whichever the base has is overridden.
+  c10::DataPtr allocate(std::size_t bytes) const;
+  c10::DataPtr allocate(std::size_t bytes) { return static_cast<const CpuBlockCache&>(*this).allocate(bytes); }
+  c10::DeleterFnPtr raw_deleter() const;  // (no `override` on any: see allocate)
   // Pure virtual in c10::Allocator from PyTorch 2.3 (the GPU machine's LibTorch), absent in 1.13:
   // declared without `override` so both compile.
   void copy_data(void* dest, const void* src, std::size_t count) const;
