@@ -115,17 +115,22 @@ sys.exit(0 if b.shape[0] == 2 * a.shape[0] and b.shape[1] == 2 * a.shape[1] else
 PY
   check "upscale 2 doubles the size" test $? -eq 0
   # A photo beyond the 6000 px detection limit (7968x3408, 27 MP): faces are found on a
-  # downscaled copy and restored at full resolution, in bounded memory.
+  # downscaled copy and restored at full resolution, in bounded memory. Not under a sanitizer:
+  # its figures (peak memory) are not the sanitizer's business, and it takes a minute there.
+  if [ -n "${GPEN_SANITIZER:-}" ]; then
+    echo "SKIPPED: 27 MP photo under $GPEN_SANITIZER (a memory/time figure; the plain cli test runs it)"
+  else
   /usr/bin/python3 -c "import cv2,sys; a=cv2.imread(sys.argv[1]); cv2.imwrite(sys.argv[2], cv2.resize(a, None, fx=6, fy=6, interpolation=cv2.INTER_CUBIC))" \
     "$photo" "$work/big.png"
   /usr/bin/time -f "%M" -o "$work/big.rss" "$cli" --model "$models/random-64.pt" -o "$work/big" "$work/big.png" \
     >"$work/log12" 2>&1
   check "large photo run" test $? -eq 0
   rss_kb=$(tail -n 1 "$work/big.rss")
-  faces=$(grep -o '([0-9]* faces)' "$work/log12" | tr -dc 0-9)
+  faces=$(grep -o -m 1 '([0-9]* faces)' "$work/log12" | head -n 1 | tr -dc 0-9)
   echo "cli: 27 MP photo: $faces faces, peak RSS $((rss_kb / 1024)) MiB"
   check "large photo: >= 25 faces" test "${faces:-0}" -ge 25
   check "large photo: peak RSS under 1.5 GiB" test "$rss_kb" -lt 1572864
+  fi
 else
   echo "SKIPPED: $photo not found (../shared is needed)"
 fi

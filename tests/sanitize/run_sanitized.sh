@@ -61,7 +61,7 @@ cd "$src" || exit 1
 if [ "$kind" = asan ]; then
   run doctest "$build/bin/gpen_tests"
   run capi "$build/bin/test_capi" "$models" "$build/capi-work"
-  run cli bash "$src/tests/cli/test_cli.sh" "$build/bin/gpen-restore" "$models" "$shared"
+  GPEN_SANITIZER=$kind run cli bash "$src/tests/cli/test_cli.sh" "$build/bin/gpen-restore" "$models" "$shared"
 else
   # The cases that run threads: the batch engine's stages, cancellation, and one Restorer used
   # from several threads at once.
