@@ -54,7 +54,7 @@ GPEN_API VideoReport restore_video(const Restorer& restorer, const std::string& 
                                    const std::function<void(const VideoProgress&)>& progress = {});
 
 /// Whether FFmpeg opens `path` as a video with a video stream (by content, not by name; still
-/// images and image sequences are not videos).
+/// images, image sequences and GIFs are not videos).
 GPEN_API bool is_video_file(const std::string& path);
 
 }  // namespace gpen

@@ -128,7 +128,9 @@ bool is_video_file(const std::string& path) {
   AVFormatContext* format = nullptr;
   if (avformat_open_input(&format, path.c_str(), nullptr, nullptr) < 0) return false;
   const std::string name = format->iformat->name ? format->iformat->name : "";
-  bool video = name.find("image2") == std::string::npos && name.find("_pipe") == std::string::npos &&
+  // Still images (FFmpeg reads them as one-frame streams: image2, png_pipe, ...) and GIFs stay
+  // images: the image path reads them, or says why it cannot.
+  bool video = name.find("image2") == std::string::npos && name.find("_pipe") == std::string::npos && name != "gif" &&
                avformat_find_stream_info(format, nullptr) >= 0 &&
                av_find_best_stream(format, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0) >= 0;
   avformat_close_input(&format);

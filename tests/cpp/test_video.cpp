@@ -164,6 +164,9 @@ TEST_CASE("video: a truncated stream gives the frames before the cut; bad inputs
   const std::string png = dir + "/still.png";
   REQUIRE(cv::imwrite(png, test::pattern(64, 48)));
   CHECK_FALSE(gpen::is_video_file(png));
+  const std::string gif = dir + "/moving.gif";
+  REQUIRE(make_clip("-f lavfi -i testsrc=size=32x32:rate=5 -t 1 '" + gif + "'"));
+  CHECK_FALSE(gpen::is_video_file(gif));  // GIFs stay images
 }
 
 TEST_CASE("video: cancelling between frames leaves nothing under the output's name") {
