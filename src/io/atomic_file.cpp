@@ -6,10 +6,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -26,7 +24,6 @@ namespace {
 
 constexpr const char* kTempInfix = ".tmp-";
 constexpr std::size_t kTempSuffix = 6;  // mkstemp's XXXXXX
-constexpr std::time_t kAbandonedAfterS = 5;
 
 // ".NAME.tmp-XXXXXX" -> "NAME"; empty if `file` is not named like a temporary.
 std::string target_of_temporary(const std::string& file) {
@@ -37,13 +34,13 @@ std::string target_of_temporary(const std::string& file) {
   return file.substr(1, at - 1);
 }
 
-// Removes `file` if no writer holds it (flock) and it was last written a while ago.
+// Removes `file` if no writer holds it. A writer locks its temporary right after creating it and
+// checks afterwards that it still exists (LockedTemporary), so one removed in between is noticed.
 void remove_if_abandoned(const fs::path& file) {
   const int fd = ::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return;
   struct stat st {};
-  const bool old = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && std::time(nullptr) - st.st_mtime >= kAbandonedAfterS;
-  if (old && ::flock(fd, LOCK_EX | LOCK_NB) == 0) ::unlink(file.c_str());
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ::flock(fd, LOCK_EX | LOCK_NB) == 0) ::unlink(file.c_str());
   ::close(fd);
 }
 
@@ -88,55 +85,70 @@ void remove_abandoned_temporaries_of(const std::string& path) {
   for (const fs::path& file : index.take(dir, target.filename().string())) remove_if_abandoned(file);
 }
 
+LockedTemporary::LockedTemporary(const std::string& path) : path_(path) {
+  remove_abandoned_temporaries_of(path);
+  const fs::path target(path);
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  const std::string pattern = (dir / ("." + target.filename().string() + kTempInfix + "XXXXXX")).string();
+  // Another run's sweep may remove the file between mkstemp and flock (it is not locked yet):
+  // after locking, a temporary without a link left is given up and another one made.
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    std::vector<char> name(pattern.begin(), pattern.end());
+    name.push_back('\0');
+    const int fd = ::mkstemp(name.data());
+    if (fd < 0) fail("cannot create a temporary file in " + dir.string(), errno);
+    struct stat st {};
+    if (::flock(fd, LOCK_EX) == 0 && ::fstat(fd, &st) == 0 && st.st_nlink > 0) {
+      fd_ = fd;
+      name_ = name.data();
+      return;
+    }
+    ::close(fd);
+  }
+  fail("cannot keep a temporary file in " + dir.string(), EAGAIN);
+}
+
+LockedTemporary::~LockedTemporary() {
+  if (fd_ >= 0) close_and_remove();
+}
+
+void LockedTemporary::close_and_remove() {
+  ::unlink(name_.c_str());  // before the close: the lock keeps other runs away until it is gone
+  ::close(fd_);
+  fd_ = -1;
+}
+
+void LockedTemporary::fail(const std::string& what, int error) {
+  if (fd_ >= 0) close_and_remove();
+  throw Error(ErrorCode::EncodeFailed, "cannot write " + path_ + ": " + what + ": " + std::strerror(error));
+}
+
+void LockedTemporary::commit() {
+  // Files from mkstemp are 0600; give the result the usual rw-r--r--.
+  ::fchmod(fd_, 0644);
+  if (::fsync(fd_) != 0) fail("flush failed", errno);
+  // Renamed while still locked, so no sweep can take it in between.
+  if (std::rename(name_.c_str(), path_.c_str()) != 0) fail("rename failed", errno);
+  ::close(fd_);  // the data is on disk (fsync above); only the lock goes with it
+  fd_ = -1;
+}
+
 }  // namespace detail
 
 void write_file_atomically(const std::string& path, const void* data, std::size_t size) {
-  detail::remove_abandoned_temporaries_of(path);
-  const fs::path target(path);
-  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  std::string templ = (dir / ("." + target.filename().string() + kTempInfix + "XXXXXX")).string();
-  std::vector<char> name(templ.begin(), templ.end());
-  name.push_back('\0');
-  auto fail = [&](const std::string& what) {
-    throw Error(ErrorCode::EncodeFailed, "cannot write " + path + ": " + what + ": " +
-                                             std::strerror(errno));
-  };
-  const int fd = ::mkstemp(name.data());
-  if (fd < 0) fail("cannot create a temporary file in " + dir.string());
-  ::flock(fd, LOCK_EX);  // held until close: this temporary has a writer
+  detail::LockedTemporary temporary(path);
   const char* p = static_cast<const char*>(data);
   std::size_t left = size;
   while (left > 0) {
-    const ssize_t n = ::write(fd, p, left);
+    const ssize_t n = ::write(temporary.fd(), p, left);
     if (n < 0) {
       if (errno == EINTR) continue;
-      const int saved = errno;
-      ::close(fd);
-      ::unlink(name.data());
-      errno = saved;
-      fail("write failed");
+      throw Error(ErrorCode::EncodeFailed, "cannot write " + path + ": write failed: " + std::strerror(errno));
     }
     p += n;
     left -= static_cast<std::size_t>(n);
   }
-  // Files from mkstemp are 0600; give the result the usual rw-r--r--.
-  ::fchmod(fd, 0644);
-  // Both always run: the descriptor is closed even when fsync fails.
-  const int synced = ::fsync(fd);
-  const int sync_errno = errno;
-  const int closed = ::close(fd);
-  if (synced != 0 || closed != 0) {
-    const int saved = synced != 0 ? sync_errno : errno;
-    ::unlink(name.data());
-    errno = saved;
-    fail("flush failed");
-  }
-  if (std::rename(name.data(), path.c_str()) != 0) {
-    const int saved = errno;
-    ::unlink(name.data());
-    errno = saved;
-    fail("rename failed");
-  }
+  temporary.commit();
 }
 
 }  // namespace gpen

@@ -1,7 +1,8 @@
 #pragma once
-// Temporaries of atomic writes (".NAME.tmp-XXXXXX" beside NAME) left by a process that was
-// killed while writing. A writer holds an exclusive flock on its temporary until the rename, so
-// one that can be locked, and is more than a few seconds old, has no writer left and is removed.
+// Temporaries of atomic writes: ".NAME.tmp-XXXXXX" beside NAME. A writer holds an exclusive
+// flock on its temporary from before anyone could see it written to until it is renamed or
+// removed, so a temporary that can be locked has no writer left (its process was killed) and is
+// removed by the next run that writes NAME.
 
 #include <string>
 
@@ -11,5 +12,32 @@ namespace gpen::detail {
 /// process (the first time it is asked about), so calling this for every file of a batch costs
 /// one listing per folder, not one per file.
 void remove_abandoned_temporaries_of(const std::string& path);
+
+/// A new temporary beside `path`, locked for as long as this object lives: commit() renames it
+/// onto `path`; otherwise the destructor removes it. The abandoned temporaries of `path` are
+/// removed first. Throws Error(EncodeFailed) when the folder takes no new file.
+class LockedTemporary {
+ public:
+  explicit LockedTemporary(const std::string& path);
+  ~LockedTemporary();
+  LockedTemporary(const LockedTemporary&) = delete;
+  LockedTemporary& operator=(const LockedTemporary&) = delete;
+
+  /// The temporary's own path (write to it through fd() or by opening it again).
+  const std::string& name() const { return name_; }
+  /// The descriptor that holds the lock, open for writing.
+  int fd() const { return fd_; }
+  /// Flushes the temporary to disk and renames it onto the output path; throws on failure (the
+  /// temporary is then removed).
+  void commit();
+
+ private:
+  [[noreturn]] void fail(const std::string& what, int error);
+  void close_and_remove();
+
+  std::string path_;
+  std::string name_;
+  int fd_ = -1;
+};
 
 }  // namespace gpen::detail

@@ -1,13 +1,11 @@
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include "gpen/video.hpp"
+#include "io/atomic_file.hpp"
 #include "video/av_error.hpp"
 #include "video/face_tracker.hpp"
 
@@ -22,19 +20,6 @@ namespace gpen {
 namespace fs = std::filesystem;
 
 namespace {
-
-// ".NAME.tmp-XXXXXX" beside the output (the batch engine's naming, so its sweep of abandoned
-// temporaries applies); the file is created here, so the name is this run's alone.
-std::string reserve_temporary(const std::string& output) {
-  const fs::path out(output);
-  std::string pattern = (out.parent_path() / ("." + out.filename().string() + ".tmp-XXXXXX")).string();
-  std::vector<char> name(pattern.begin(), pattern.end());
-  name.push_back('\0');
-  const int fd = mkstemp(name.data());
-  if (fd < 0) throw Error(ErrorCode::EncodeFailed, "cannot create a temporary file beside " + output);
-  close(fd);
-  return name.data();
-}
 
 struct PacketDeleter {
   void operator()(AVPacket* p) const { av_packet_free(&p); }
@@ -56,11 +41,13 @@ VideoReport restore_video(const Restorer& restorer, const std::string& input, co
   // level of its own, only errors are printed.
   if (av_log_get_level() == AV_LOG_INFO) av_log_set_level(AV_LOG_ERROR);
   detail::VideoReader reader(input);
-  const std::string temporary = reserve_temporary(output);
+  // The batch engine's temporaries (".NAME.tmp-XXXXXX", locked while written): a run killed
+  // midway leaves one that the next run writing this output removes.
+  detail::LockedTemporary temporary(output);
   VideoReport report;
   report.output = output;
   std::vector<std::int64_t> tracker_frames;
-  try {
+  {
     std::unique_ptr<detail::VideoWriter> writer;
     std::vector<PacketPtr> waiting;  // copied packets read before the first frame fixed the size
     const std::int64_t total = reader.frame_estimate();
@@ -73,7 +60,7 @@ VideoReport restore_video(const Restorer& restorer, const std::string& input, co
       }
       const Result restored = restorer.restore(frame.view(), faces, params);
       if (!writer) {
-        writer = std::make_unique<detail::VideoWriter>(temporary, output, reader, restored.image.width(),
+        writer = std::make_unique<detail::VideoWriter>(temporary.name(), output, reader, restored.image.width(),
                                                        restored.image.height(), detail::VideoEncoding{});
         report.width = restored.image.width();
         report.height = restored.image.height();
@@ -112,11 +99,7 @@ VideoReport restore_video(const Restorer& restorer, const std::string& input, co
     report.copied_streams = writer->copied_streams();
     tracker_frames = tracker.frames_per_track();
     writer.reset();
-    fs::rename(temporary, output, ec);
-    if (ec) throw Error(ErrorCode::EncodeFailed, "cannot rename the finished video to " + output + ": " + ec.message());
-  } catch (...) {
-    fs::remove(temporary, ec);
-    throw;
+    temporary.commit();
   }
   report.damaged = reader.damaged();
   report.frames_per_track = tracker_frames;

@@ -165,8 +165,8 @@ TEST_CASE("batch: skip_existing resumes; stale temporary files are cleaned up") 
   o.aligned = true;
   o.recursive = true;
   fs::create_directories(dir + "/out");
-  // Left by a killed run (a minute old, no writer): removed. One whose writer still holds its
-  // lock (another process writing the same folder), and a fresh one: kept.
+  // Left by killed runs (no writer holds them), however recent: removed. One whose writer still
+  // holds its lock (another process writing the same folder): kept.
   const auto a_minute_ago = fs::file_time_type::clock::now() - std::chrono::minutes(1);
   std::ofstream(dir + "/out/.a.png.tmp-Ab12Cd") << "partial";
   fs::last_write_time(dir + "/out/.a.png.tmp-Ab12Cd", a_minute_ago);
@@ -175,16 +175,16 @@ TEST_CASE("batch: skip_existing resumes; stale temporary files are cleaned up") 
   const int writer = ::open((dir + "/out/.b.png.tmp-Xy34Zw").c_str(), O_RDONLY);
   REQUIRE(writer >= 0);
   REQUIRE(::flock(writer, LOCK_EX) == 0);
-  std::ofstream(dir + "/out/.c.png.tmp-Fresh1") << "just started";
+  fs::create_directories(dir + "/out/sub");
+  std::ofstream(dir + "/out/sub/.c.png.tmp-Fresh1") << "killed a moment ago";
   gpen::BatchProcessor processor(restorer, o);
   gpen::BatchReport first = processor.run({dir + "/in"}, {});
   CHECK(first.restored == 3);
   CHECK_FALSE(fs::exists(dir + "/out/.a.png.tmp-Ab12Cd"));
   CHECK(fs::exists(dir + "/out/.b.png.tmp-Xy34Zw"));
-  CHECK(fs::exists(dir + "/out/.c.png.tmp-Fresh1"));
+  CHECK_FALSE(fs::exists(dir + "/out/sub/.c.png.tmp-Fresh1"));
   ::close(writer);
   fs::remove(dir + "/out/.b.png.tmp-Xy34Zw");
-  fs::remove(dir + "/out/.c.png.tmp-Fresh1");
   fs::remove(dir + "/out/b.png");
   gpen::BatchOptions resume = o;
   resume.skip_existing = true;

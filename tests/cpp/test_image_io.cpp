@@ -1,4 +1,5 @@
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -9,6 +10,7 @@
 #include "gpen/compare.hpp"
 #include "gpen/io.hpp"
 #include "imaging/image_convert.hpp"
+#include "io/atomic_file.hpp"
 #include "test_support.hpp"
 
 namespace fs = std::filesystem;
@@ -148,6 +150,34 @@ TEST_CASE("io: write_image removes what a killed writer of the same file left, n
   CHECK(fs::exists(dir + "/.y.png.tmp-Killed"));  // swept when y.png is written
   gpen::write_image(dir + "/y.png", test::view_of(test::pattern(8, 8)));
   CHECK_FALSE(fs::exists(dir + "/.y.png.tmp-Killed"));
+}
+
+TEST_CASE("io: a locked temporary is removed unless committed, and is never swept while it lives") {
+  const std::string dir = test::temp_dir("io-locked-temporary");
+  std::string name;
+  {
+    gpen::detail::LockedTemporary temporary(dir + "/v.mp4");
+    name = temporary.name();
+    CHECK(fs::path(name).filename().string().rfind(".v.mp4.tmp-", 0) == 0);
+    REQUIRE(fs::exists(name));
+    // Another run writing the same output sweeps the folder: the live temporary stays.
+    gpen::detail::LockedTemporary other(dir + "/v.mp4");
+    CHECK(fs::exists(name));
+    CHECK(other.name() != name);
+  }
+  CHECK_FALSE(fs::exists(name));
+  CHECK(fs::is_empty(dir));
+  {
+    gpen::detail::LockedTemporary temporary(dir + "/w.bin");
+    REQUIRE(::write(temporary.fd(), "abc", 3) == 3);
+    temporary.commit();
+    CHECK_FALSE(fs::exists(temporary.name()));
+  }
+  CHECK(fs::file_size(dir + "/w.bin") == 3);
+  CHECK((fs::status(dir + "/w.bin").permissions() & fs::perms::others_read) != fs::perms::none);
+  // A folder that takes no new file: a clear error naming the output.
+  CHECK_GPEN_ERROR(gpen::detail::LockedTemporary(dir + "/no-such-folder/x.png"), gpen::ErrorCode::EncodeFailed,
+                   "cannot write " + dir + "/no-such-folder/x.png: cannot create a temporary file");
 }
 
 TEST_CASE("io: JPEG EXIF orientation is applied") {
