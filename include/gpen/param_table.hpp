@@ -1,5 +1,5 @@
 #pragma once
-// The parameter table: every field of RestoreParams, RestorerOptions and BatchOptions by name,
+// The parameter table: every field of RestoreParams, RestorerOptions, BatchOptions and VideoOptions by name,
 // with its kind, range, choices, default and one-line doc (all from gpen/params.def), and
 // access to any field by name with values as text. The CLI's flags and --help, the C ABI's
 // marshalling, the Python keywords, the JSON report and the HTTP API are derived from it, so a
@@ -12,11 +12,12 @@
 #include "gpen/export.hpp"
 #include "gpen/options.hpp"
 #include "gpen/params.hpp"
+#include "gpen/video.hpp"
 
 namespace gpen {
 
 /// Which struct a parameter belongs to.
-enum class ParamGroup { Restore, Restorer, Batch };
+enum class ParamGroup { Restore, Restorer, Batch, Video };
 /// BOOL, INT, FLOAT, TEXT, CHOICE and TEXT_LIST of gpen/params.def.
 enum class ParamKind { Bool, Int, Float, Text, Choice, TextList };
 
@@ -31,11 +32,11 @@ struct ParamInfo {
   std::string doc;                   ///< one line
 };
 
-/// Every parameter, in the order of gpen/params.def (RestoreParams, RestorerOptions, BatchOptions).
+/// Every parameter, in the order of gpen/params.def (RestoreParams, RestorerOptions, BatchOptions, VideoOptions).
 GPEN_API const std::vector<ParamInfo>& param_table();
 /// The entry named `name`, or nullptr.
 GPEN_API const ParamInfo* find_param(const std::string& name);
-/// "restore", "restorer" or "batch".
+/// "restore", "restorer", "batch" or "video".
 GPEN_API const char* param_group_name(ParamGroup group);
 /// "bool", "int", "float", "text", "choice" or "text-list".
 GPEN_API const char* param_kind_name(ParamKind kind);
@@ -46,6 +47,7 @@ GPEN_API const char* param_kind_name(ParamKind kind);
 GPEN_API std::string get_param(const RestoreParams& params, const std::string& name);
 GPEN_API std::string get_param(const RestorerOptions& options, const std::string& name);
 GPEN_API std::string get_param(const BatchOptions& options, const std::string& name);
+GPEN_API std::string get_param(const VideoOptions& options, const std::string& name);
 
 /// A TextList value's items from its text ("jpg, PNG" -> {"jpg", "PNG"}: split at commas, blanks
 /// trimmed, empty items dropped), and back (items joined with ","), as set_param and get_param do.
@@ -59,5 +61,6 @@ GPEN_API std::string param_list_text(const std::vector<std::string>& items);
 GPEN_API void set_param(RestoreParams& params, const std::string& name, const std::string& value);
 GPEN_API void set_param(RestorerOptions& options, const std::string& name, const std::string& value);
 GPEN_API void set_param(BatchOptions& options, const std::string& name, const std::string& value);
+GPEN_API void set_param(VideoOptions& options, const std::string& name, const std::string& value);
 
 }  // namespace gpen

@@ -6,13 +6,14 @@
 //
 // Any container and codec Debian's FFmpeg libraries decode is read. The output has the same
 // frame count, timestamps (variable frame rate included) and rotation metadata, its size times
-// the upscale, H.264 (CRF 18) in the container its name asks for (the input's container for a
-// name FFmpeg does not know), and every audio and subtitle
-// stream the container takes copied packet for packet. It is written to a temporary beside the
-// output and renamed when complete: there is never a partial file under the output's name.
-// Faces are tracked from frame to frame and their landmarks smoothed over time (a One-Euro
-// filter, src/video/face_tracker.hpp), so that a still face does not jitter.
-// (Not yet: faces batched across frames, detection every N frames, resume, a smoothing option.)
+// the upscale, and every audio and subtitle stream the container takes copied packet for packet;
+// its codec, quality and container are VideoOptions (gpen/params.def: H.264 at CRF 18 in the
+// container its name asks for), or it is a folder of PNG frames. It is written to a temporary
+// beside the output and renamed when complete: there is never a partial file under the output's
+// name. Faces are tracked from frame to frame and their landmarks smoothed over time (a One-Euro
+// filter, `smoothing`), so that a still face does not jitter; with `detect_every` N > 1 faces are
+// searched for on every Nth frame and followed by optical flow in between.
+// (Not yet: faces batched across frames, resume.)
 
 #include <cstdint>
 #include <functional>
@@ -32,6 +33,19 @@ struct VideoProgress {
   double eta_s = 0.0;  ///< 0 when unknown
 };
 
+struct GPEN_API VideoOptions {
+  // The fields, their defaults, ranges and documentation: gpen/params.def.
+#define GPEN_VIDEO_OPTION(KIND, type, name, value, lo, hi, choices, doc) type name = value;
+#include "gpen/params.def"
+
+  /// Not a parameter: called after each frame, from the calling thread. An exception it throws
+  /// stops the run (nothing is left under the output's name).
+  std::function<void(const VideoProgress&)> progress;
+
+  /// Throws gpen::Error(InvalidArgument) naming the first option out of range.
+  void validate() const;
+};
+
 struct VideoReport {
   std::string output;
   std::int64_t frames = 0;       ///< frames decoded, restored and encoded
@@ -42,16 +56,18 @@ struct VideoReport {
   int damaged = 0;               ///< packets or reads that failed (a truncated or damaged file)
   int width = 0;                 ///< output frame size
   int height = 0;
+  std::int64_t detections = 0;   ///< frames searched for faces (all of them when detect_every is 1)
   double seconds = 0.0;
 };
 
 /// Restores `input` into `output` (see above). `params.should_stop` cancels between frames
 /// (Cancelled; nothing is left under the output's name). Throws gpen::Error: FileNotFound,
 /// DecodeFailed (not a video, no video stream, nothing decodable), InvalidArgument (an output
-/// that is the input, an unknown container), EncodeFailed.
+/// that is the input, an unknown container, a codec the container cannot hold, an option out of
+/// range), EncodeFailed.
 GPEN_API VideoReport restore_video(const Restorer& restorer, const std::string& input, const std::string& output,
                                    const RestoreParams& params = RestoreParams(),
-                                   const std::function<void(const VideoProgress&)>& progress = {});
+                                   const VideoOptions& options = VideoOptions());
 
 /// Whether FFmpeg opens `path` as a video with a video stream (by content, not by name; still
 /// images, image sequences and GIFs are not videos).

@@ -61,7 +61,7 @@ def _ext():
 
 
 def param_table() -> Dict[str, Dict[str, Any]]:
-    """Every parameter of the library by name: group ("restore", "restorer" or "batch"), kind,
+    """Every parameter of the library by name: group ("restore", "restorer", "batch" or "video"), kind,
     min, max, choices, default and doc. The keywords below are checked against it; it comes from
     the C++ core (gpen/params.def), so nothing here repeats a default or a range."""
     global _TABLE
@@ -266,15 +266,23 @@ class Restorer:
     def restore_video(self, src, dst, *, progress: Optional[Callable[[Dict[str, Any]], None]] = None,
                       preset: Optional[str] = None, **params) -> Dict[str, Any]:
         """Restore every frame of the video ``src`` into ``dst`` (any container/codec FFmpeg's
-        libraries decode; the output keeps the frame count, timestamps and rotation, is H.264 in
-        the container ``dst``'s name asks for, with the audio and subtitles copied unchanged, and
-        is written atomically). Faces are tracked and their landmarks smoothed over time.
-        ``progress(d)`` is called after each frame with frames_done, frames_total, elapsed, eta; an
-        exception it raises (or Ctrl-C) stops the run and is raised here, nothing is left at
-        ``dst``. Takes the parameters of :meth:`restore`. Returns the report: output, frames,
-        faces, frames_per_track, copied_streams, damaged, width, height, seconds."""
-        return self._impl.restore_video(_os_path(src, "src"), _os_path(dst, "dst"),
-                                        _restore_params("restore_video", preset, params), progress)
+        libraries decode; the output keeps the frame count, timestamps and rotation, has the audio
+        and subtitles copied unchanged, and is written atomically). Faces are tracked and their
+        landmarks smoothed over time. ``progress(d)`` is called after each frame with
+        frames_done, frames_total, elapsed, eta; an exception it raises (or Ctrl-C) stops the run
+        and is raised here, nothing is left at ``dst``. Takes the parameters of :meth:`restore`
+        and these video options (left out: the default):
+
+{video}
+
+        Returns the report: output, frames, faces, frames_per_track, copied_streams, damaged,
+        width, height, detections, seconds."""
+        table = param_table()
+        video = _checked("restore_video", ("video",),
+                         {k: v for k, v in params.items() if k in table and table[k]["group"] == "video"})
+        restore = _restore_params("restore_video", preset,
+                                  {k: v for k, v in params.items() if k not in table or table[k]["group"] != "video"})
+        return self._impl.restore_video(_os_path(src, "src"), _os_path(dst, "dst"), video, restore, progress)
 
     def restore_faces(self, faces: Sequence, *, rgb: Optional[bool] = None, **params) -> List:
         """Restore already-aligned face crops; returns model-size images in the input's order
@@ -344,3 +352,4 @@ if _gpen is not None and Restorer.__doc__:  # the keyword documentation, from th
     Restorer.__doc__ = Restorer.__doc__.format(options=_describe("restorer"))
     Restorer.restore.__doc__ = Restorer.restore.__doc__.format(params=_describe("restore"))
     restore_files.__doc__ = restore_files.__doc__.format(batch=_describe("batch"))
+    Restorer.restore_video.__doc__ = Restorer.restore_video.__doc__.format(video=_describe("video"))

@@ -63,7 +63,9 @@ class Restorer:
                       strength: Optional[float] = ..., mode: Optional[str] = ..., denoise: Optional[float] = ...,
                       sharpen: Optional[float] = ..., only_center_face: Optional[bool] = ...,
                       max_faces: Optional[int] = ..., min_face_size: Optional[float] = ...,
-                      upscale: Optional[int] = ...) -> Dict[str, Any]: ...
+                      upscale: Optional[int] = ..., video_codec: Optional[str] = ..., crf: Optional[int] = ...,
+                      bitrate: Optional[int] = ..., container: Optional[str] = ..., frames_dir: Optional[bool] = ...,
+                      smoothing: Optional[float] = ..., detect_every: Optional[int] = ...) -> Dict[str, Any]: ...
     def detect(self, img: ImageLike, *, only_center_face: Optional[bool] = ..., max_faces: Optional[int] = ...,
                min_face_size: Optional[float] = ..., rgb: Optional[bool] = ...) -> List[Face]: ...
 

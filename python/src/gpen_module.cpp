@@ -325,13 +325,14 @@ class PyRestorer {
     return out;
   }
 
-  py::dict restore_video(const std::string& input, const std::string& output, const py::dict& params,
-                         const py::object& progress) {
+  py::dict restore_video(const std::string& input, const std::string& output, const py::dict& video,
+                         const py::dict& params, const py::object& progress) {
+    gpen::VideoOptions o = from_dict<gpen::VideoOptions>(video, gpen::ParamGroup::Video);
     gpen::RestoreParams p = params_from(params);
     std::atomic<bool> stop{false};
     p.should_stop = [&stop] { return stop.load(); };
     ProgressRelay relay(progress, [&stop] { stop = true; });  // stops at the next frame
-    auto callback = [&](const gpen::VideoProgress& vp) {
+    o.progress = [&](const gpen::VideoProgress& vp) {
       relay([&] {
         return py::dict(py::arg("frames_done") = vp.frames_done, py::arg("frames_total") = vp.frames_total,
                         py::arg("elapsed") = vp.elapsed_s, py::arg("eta") = vp.eta_s);
@@ -340,7 +341,7 @@ class PyRestorer {
     gpen::VideoReport r;
     try {
       py::gil_scoped_release release;
-      r = gpen::restore_video(*restorer_, input, output, p, callback);
+      r = gpen::restore_video(*restorer_, input, output, p, o);
     } catch (const gpen::Error& e) {
       if (e.code() != gpen::ErrorCode::Cancelled || !relay.failed()) throw;
     }
@@ -354,6 +355,7 @@ class PyRestorer {
     out["damaged"] = r.damaged;
     out["width"] = r.width;
     out["height"] = r.height;
+    out["detections"] = r.detections;
     out["seconds"] = r.seconds;
     return out;
   }

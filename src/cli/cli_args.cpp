@@ -58,6 +58,7 @@ void set_from_flag(CliArgs& out, const ParamInfo& p, const std::string& flag, co
       case ParamGroup::Restore: set_param(out.params, p.name, value); break;
       case ParamGroup::Restorer: set_param(out.options, p.name, value); break;
       case ParamGroup::Batch: set_param(out.batch, p.name, value); break;
+      case ParamGroup::Video: set_param(out.video, p.name, value); break;
     }
   } catch (const Error& e) {
     fail(flag == "--" + p.name ? "--" + std::string(e.what()) : flag + ": " + e.what());
@@ -169,8 +170,8 @@ faces are enhanced by the classic (model-free) path. Each result is written as
 OUTDIR/<stem>.<format>; files found in an input directory keep their relative path.
 )";
   const char* titles[] = {"Restore parameters (per photo):", "Restorer options (model, device):",
-                          "Batch options (files, stages):"};
-  for (const ParamGroup group : {ParamGroup::Restore, ParamGroup::Restorer, ParamGroup::Batch}) {
+                          "Batch options (files, stages):", "Video options (for the videos among the inputs):"};
+  for (const ParamGroup group : {ParamGroup::Restore, ParamGroup::Restorer, ParamGroup::Batch, ParamGroup::Video}) {
     out << "\n" << titles[static_cast<int>(group)] << "\n";
     if (group == ParamGroup::Restore) {
       append_option(out, "--preset NAME", "natural | old-photo | id-photo | selfie | motion-blur | group-photo "

@@ -8,6 +8,7 @@
 #include "gpen/batch.hpp"
 #include "gpen/options.hpp"
 #include "gpen/params.hpp"
+#include "gpen/video.hpp"
 
 namespace gpen::cli {
 
@@ -15,6 +16,7 @@ struct CliArgs {
   RestorerOptions options;
   RestoreParams params;
   BatchOptions batch;  ///< output_dir, aligned, save_faces, formats, threads, resume
+  VideoOptions video;  ///< codec, quality, container, frames folder, smoothing, detection interval
   std::string json_report;
   std::vector<std::string> inputs;
   bool quiet = false;

@@ -18,6 +18,7 @@ std::string report_json(const CliArgs& args, const Restorer& restorer, const Bat
   j["params"] = json::params_json(args.params);
   j["options"] = json::params_json(args.options);
   j["batch"] = json::params_json(args.batch);
+  j["video"] = json::params_json(args.video);
   Json images = Json::array();
   for (const FileReport& f : report.files) images.push_back(json::file_report_json(f));
   j["images"] = images;
@@ -27,7 +28,8 @@ std::string report_json(const CliArgs& args, const Restorer& restorer, const Bat
                           {"frames", v.report.frames}, {"faces", v.report.faces},
                           {"copied_streams", v.report.copied_streams}, {"damaged", v.report.damaged},
                           {"frames_per_track", v.report.frames_per_track},
-                          {"width", v.report.width}, {"height", v.report.height}, {"seconds", v.report.seconds}});
+                          {"width", v.report.width}, {"height", v.report.height},
+                          {"detections", v.report.detections}, {"seconds", v.report.seconds}});
   }
   j["videos"] = video_list;
   j["summary"] = json::batch_summary_json(report);

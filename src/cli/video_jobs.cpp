@@ -21,7 +21,9 @@ std::vector<VideoJob> take_video_jobs(std::vector<std::string>& inputs, const Cl
     }
     VideoJob job;
     job.input = input;
-    job.output = (fs::path(args.batch.output_dir) / fs::path(input).filename()).string();
+    fs::path output = fs::path(args.batch.output_dir) / fs::path(input).filename();
+    if (args.video.frames_dir) output.replace_extension();  // a folder of frames: OUT/clip/000001.png
+    job.output = output.string();
     if (!outputs.insert(fs::weakly_canonical(job.output, ec).string()).second) {
       throw Error(ErrorCode::InvalidArgument, "two videos would be written to " + job.output);
     }
@@ -45,8 +47,11 @@ void run_video_jobs(const Restorer& restorer, std::vector<VideoJob>& jobs, const
     RestoreParams params = args.params;
     params.should_stop = should_stop;
     try {
-      job.report = restore_video(restorer, job.input, job.output, params,
-                                 [&](const VideoProgress& p) { if (progress) progress(job, p); });
+      VideoOptions options = args.video;
+      options.progress = [&](const VideoProgress& p) {
+        if (progress) progress(job, p);
+      };
+      job.report = restore_video(restorer, job.input, job.output, params, options);
       job.status = "restored";
     } catch (const Error& e) {
       job.status = e.code() == ErrorCode::Cancelled ? "cancelled" : "failed";

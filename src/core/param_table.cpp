@@ -184,6 +184,7 @@ std::vector<ParamInfo> build_table() {
   const RestoreParams restore;
   const RestorerOptions restorer;
   const BatchOptions batch;
+  const VideoOptions video;
 #define GPEN_ENTRY(GROUP, object, KIND, name, lo, hi, choices, doc) \
   t.push_back(ParamInfo{#name, GROUP, kind_##KIND, lo, hi, split_choices(choices), get_param(object, #name), doc});
 #define GPEN_RESTORE_PARAM(KIND, type, name, value, lo, hi, choices, doc) \
@@ -192,6 +193,8 @@ std::vector<ParamInfo> build_table() {
   GPEN_ENTRY(ParamGroup::Restorer, restorer, KIND, name, lo, hi, choices, doc)
 #define GPEN_BATCH_OPTION(KIND, type, name, value, lo, hi, choices, doc) \
   GPEN_ENTRY(ParamGroup::Batch, batch, KIND, name, lo, hi, choices, doc)
+#define GPEN_VIDEO_OPTION(KIND, type, name, value, lo, hi, choices, doc) \
+  GPEN_ENTRY(ParamGroup::Video, video, KIND, name, lo, hi, choices, doc)
 #include "gpen/params.def"
 #undef GPEN_ENTRY
   return t;
@@ -224,6 +227,7 @@ const char* param_group_name(ParamGroup group) {
     case ParamGroup::Restore: return "restore";
     case ParamGroup::Restorer: return "restorer";
     case ParamGroup::Batch: return "batch";
+    case ParamGroup::Video: return "video";
   }
   return "unknown";
 }
@@ -263,6 +267,13 @@ std::string get_param(const BatchOptions& o, const std::string& n) {
   unknown(n, ParamGroup::Batch);
 }
 
+std::string get_param(const VideoOptions& o, const std::string& n) {
+#define GPEN_VIDEO_OPTION(KIND, type, name, value, lo, hi, choices, doc) \
+  if (n == #name) return to_text_##KIND(o.name, choices);
+#include "gpen/params.def"
+  unknown(n, ParamGroup::Video);
+}
+
 void set_param(RestoreParams& p, const std::string& n, const std::string& text) {
 #define GPEN_RESTORE_PARAM(KIND, type, name, value, lo, hi, choices, doc) \
   if (n == #name) return from_text_##KIND(#name, text, p.name, lo, hi, choices);
@@ -284,6 +295,13 @@ void set_param(BatchOptions& o, const std::string& n, const std::string& text) {
   unknown(n, ParamGroup::Batch);
 }
 
+void set_param(VideoOptions& o, const std::string& n, const std::string& text) {
+#define GPEN_VIDEO_OPTION(KIND, type, name, value, lo, hi, choices, doc) \
+  if (n == #name) return from_text_##KIND(#name, text, o.name, lo, hi, choices);
+#include "gpen/params.def"
+  unknown(n, ParamGroup::Video);
+}
+
 void RestoreParams::validate() const {
 #define GPEN_RESTORE_PARAM(KIND, type, name, value, lo, hi, choices, doc) check_##KIND(#name, name, lo, hi, choices);
 #include "gpen/params.def"
@@ -296,6 +314,11 @@ void RestorerOptions::validate() const {
 
 void BatchOptions::validate() const {
 #define GPEN_BATCH_OPTION(KIND, type, name, value, lo, hi, choices, doc) check_##KIND(#name, name, lo, hi, choices);
+#include "gpen/params.def"
+}
+
+void VideoOptions::validate() const {
+#define GPEN_VIDEO_OPTION(KIND, type, name, value, lo, hi, choices, doc) check_##KIND(#name, name, lo, hi, choices);
 #include "gpen/params.def"
 }
 

@@ -40,7 +40,11 @@ void remove_if_abandoned(const fs::path& file) {
   const int fd = ::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return;
   struct stat st {};
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ::flock(fd, LOCK_EX | LOCK_NB) == 0) ::unlink(file.c_str());
+  if (::fstat(fd, &st) == 0 && ::flock(fd, LOCK_EX | LOCK_NB) == 0) {
+    std::error_code ec;
+    if (S_ISREG(st.st_mode)) ::unlink(file.c_str());
+    if (S_ISDIR(st.st_mode)) fs::remove_all(file, ec);  // a folder of frames
+  }
   ::close(fd);
 }
 
@@ -85,7 +89,7 @@ void remove_abandoned_temporaries_of(const std::string& path) {
   for (const fs::path& file : index.take(dir, target.filename().string())) remove_if_abandoned(file);
 }
 
-LockedTemporary::LockedTemporary(const std::string& path) : path_(path) {
+LockedTemporary::LockedTemporary(const std::string& path, Kind kind) : path_(path), kind_(kind) {
   remove_abandoned_temporaries_of(path);
   const fs::path target(path);
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
@@ -95,8 +99,13 @@ LockedTemporary::LockedTemporary(const std::string& path) : path_(path) {
   for (int attempt = 0; attempt < 100; ++attempt) {
     std::vector<char> name(pattern.begin(), pattern.end());
     name.push_back('\0');
-    const int fd = ::mkstemp(name.data());
-    if (fd < 0) fail("cannot create a temporary file in " + dir.string(), errno);
+    int fd = -1;
+    if (kind == Kind::File) {
+      fd = ::mkstemp(name.data());
+    } else if (::mkdtemp(name.data()) != nullptr) {
+      fd = ::open(name.data(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    }
+    if (fd < 0) fail("cannot create a temporary " + std::string(kind == Kind::File ? "file" : "folder") + " in " + dir.string(), errno);
     struct stat st {};
     if (::flock(fd, LOCK_EX) == 0 && ::fstat(fd, &st) == 0 && st.st_nlink > 0) {
       fd_ = fd;
@@ -105,7 +114,7 @@ LockedTemporary::LockedTemporary(const std::string& path) : path_(path) {
     }
     ::close(fd);
   }
-  fail("cannot keep a temporary file in " + dir.string(), EAGAIN);
+  fail("cannot keep a temporary in " + dir.string(), EAGAIN);
 }
 
 LockedTemporary::~LockedTemporary() {
@@ -113,7 +122,10 @@ LockedTemporary::~LockedTemporary() {
 }
 
 void LockedTemporary::close_and_remove() {
-  ::unlink(name_.c_str());  // before the close: the lock keeps other runs away until it is gone
+  // Before the close: the lock keeps other runs away until it is gone.
+  std::error_code ec;
+  if (kind_ == Kind::File) ::unlink(name_.c_str());
+  if (kind_ == Kind::Folder) fs::remove_all(name_, ec);
   ::close(fd_);
   fd_ = -1;
 }
@@ -124,11 +136,24 @@ void LockedTemporary::fail(const std::string& what, int error) {
 }
 
 void LockedTemporary::commit() {
-  // Files from mkstemp are 0600; give the result the usual rw-r--r--.
-  ::fchmod(fd_, 0644);
+  // mkstemp and mkdtemp make 0600 and 0700; give the result the usual rw-r--r-- (rwxr-xr-x).
+  ::fchmod(fd_, kind_ == Kind::File ? 0644 : 0755);
   if (::fsync(fd_) != 0) fail("flush failed", errno);
+  // A folder that is there already is replaced: moved aside (a temporary name of its own, so a
+  // crash in between leaves it for the next sweep) and removed once the new one is in place.
+  std::string old;
+  std::error_code ec;
+  if (kind_ == Kind::Folder && fs::is_directory(path_, ec)) {
+    old = name_.substr(0, name_.size() - kTempSuffix) + "Replac";
+    if (std::rename(path_.c_str(), old.c_str()) != 0) fail("cannot move the old folder aside", errno);
+  }
   // Renamed while still locked, so no sweep can take it in between.
-  if (std::rename(name_.c_str(), path_.c_str()) != 0) fail("rename failed", errno);
+  if (std::rename(name_.c_str(), path_.c_str()) != 0) {
+    const int error = errno;
+    if (!old.empty()) std::rename(old.c_str(), path_.c_str());
+    fail("rename failed", error);
+  }
+  if (!old.empty()) fs::remove_all(old, ec);
   ::close(fd_);  // the data is on disk (fsync above); only the lock goes with it
   fd_ = -1;
 }

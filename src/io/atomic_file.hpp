@@ -13,19 +13,21 @@ namespace gpen::detail {
 /// one listing per folder, not one per file.
 void remove_abandoned_temporaries_of(const std::string& path);
 
-/// A new temporary beside `path`, locked for as long as this object lives: commit() renames it
-/// onto `path`; otherwise the destructor removes it. The abandoned temporaries of `path` are
-/// removed first. Throws Error(EncodeFailed) when the folder takes no new file.
+/// A new temporary file (or folder) beside `path`, locked for as long as this object lives:
+/// commit() renames it onto `path` (a folder there already is replaced); otherwise the destructor
+/// removes it. The abandoned temporaries of `path` are removed first. Throws Error(EncodeFailed)
+/// when the folder takes no new file.
 class LockedTemporary {
  public:
-  explicit LockedTemporary(const std::string& path);
+  enum class Kind { File, Folder };
+  explicit LockedTemporary(const std::string& path, Kind kind = Kind::File);
   ~LockedTemporary();
   LockedTemporary(const LockedTemporary&) = delete;
   LockedTemporary& operator=(const LockedTemporary&) = delete;
 
   /// The temporary's own path (write to it through fd() or by opening it again).
   const std::string& name() const { return name_; }
-  /// The descriptor that holds the lock, open for writing.
+  /// The descriptor that holds the lock: a file's is open for writing.
   int fd() const { return fd_; }
   /// Flushes the temporary to disk and renames it onto the output path; throws on failure (the
   /// temporary is then removed).
@@ -36,6 +38,7 @@ class LockedTemporary {
   void close_and_remove();
 
   std::string path_;
+  Kind kind_;
   std::string name_;
   int fd_ = -1;
 };

@@ -40,6 +40,7 @@ Json param_value_json(const ParamInfo& info, const std::string& text) {
 Json params_json(const RestoreParams& params) { return group_json(params, ParamGroup::Restore); }
 Json params_json(const RestorerOptions& options) { return group_json(options, ParamGroup::Restorer); }
 Json params_json(const BatchOptions& options) { return group_json(options, ParamGroup::Batch); }
+Json params_json(const VideoOptions& options) { return group_json(options, ParamGroup::Video); }
 
 Json param_table_json() {
   Json out = Json::array();

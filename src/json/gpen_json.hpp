@@ -24,6 +24,7 @@ Json param_value_json(const ParamInfo& info, const std::string& text);
 Json params_json(const RestoreParams& params);
 Json params_json(const RestorerOptions& options);
 Json params_json(const BatchOptions& options);
+Json params_json(const VideoOptions& options);
 
 /// The parameter table itself: [{"name", "group", "kind", "min", "max", "choices", "default", "doc"}].
 Json param_table_json();

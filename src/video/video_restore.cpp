@@ -1,12 +1,15 @@
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "gpen/io.hpp"
 #include "gpen/video.hpp"
 #include "io/atomic_file.hpp"
 #include "video/av_error.hpp"
+#include "video/face_follower.hpp"
 #include "video/face_tracker.hpp"
 
 extern "C" {
@@ -26,83 +29,156 @@ struct PacketDeleter {
 };
 using PacketPtr = std::unique_ptr<AVPacket, PacketDeleter>;
 
+// The restored frames' destination: a video file (encoded, other streams copied) or a folder of
+// PNG images, each written into a locked temporary that is renamed onto the output at the end.
+class FrameSink {
+ public:
+  FrameSink(const std::string& output, const VideoOptions& options, const detail::VideoReader& reader)
+      : output_(output),
+        options_(options),
+        reader_(reader),
+        temporary_(output, options.frames_dir ? detail::LockedTemporary::Kind::Folder : detail::LockedTemporary::Kind::File) {}
+
+  bool started() const { return started_; }
+
+  void write(const Image& frame, std::int64_t pts) {
+    if (!started_) start(frame.width(), frame.height());
+    ++frames_;
+    if (options_.frames_dir) {
+      char name[32];
+      std::snprintf(name, sizeof name, "%06lld.png", static_cast<long long>(frames_));
+      write_image((fs::path(temporary_.name()) / name).string(), frame.view());
+    } else {
+      writer_->write_frame(frame, pts);
+    }
+  }
+
+  // A packet of another stream: copied when the video's size is known, kept until then.
+  void other(AVPacket* packet) {
+    if (options_.frames_dir) return;
+    if (!started_) {
+      waiting_.emplace_back(av_packet_clone(packet));
+    } else if (writer_->copies(packet->stream_index)) {
+      writer_->write_copied(packet);
+    }
+  }
+
+  // Completes the output under its name; returns the streams copied.
+  int finish() {
+    int copied = 0;
+    if (writer_) {
+      writer_->finish();
+      copied = writer_->copied_streams();
+      writer_.reset();
+    }
+    temporary_.commit();
+    return copied;
+  }
+
+ private:
+  void start(int width, int height) {
+    started_ = true;
+    if (options_.frames_dir) return;
+    detail::VideoEncoding encoding;
+    encoding.codec = options_.video_codec;
+    encoding.crf = options_.crf;
+    encoding.bitrate_kbps = options_.bitrate;
+    const std::string container = options_.container.empty() ? output_ : options_.container;
+    writer_ = std::make_unique<detail::VideoWriter>(temporary_.name(), container, reader_, width, height, encoding);
+    for (PacketPtr& p : waiting_) {
+      if (writer_->copies(p->stream_index)) writer_->write_copied(p.get());
+    }
+    waiting_.clear();
+  }
+
+  std::string output_;
+  const VideoOptions& options_;
+  const detail::VideoReader& reader_;
+  detail::LockedTemporary temporary_;
+  std::unique_ptr<detail::VideoWriter> writer_;
+  std::vector<PacketPtr> waiting_;
+  std::int64_t frames_ = 0;
+  bool started_ = false;
+};
+
+// A folder of frames is named like the output without its extension (out/clip.mp4 -> out/clip).
+std::string output_path(const std::string& output, const VideoOptions& options) {
+  if (!options.frames_dir) return output;
+  fs::path folder(output);
+  return folder.replace_extension().string();
+}
+
 }  // namespace
 
-VideoReport restore_video(const Restorer& restorer, const std::string& input, const std::string& output,
-                          const RestoreParams& params, const std::function<void(const VideoProgress&)>& progress) {
+VideoReport restore_video(const Restorer& restorer, const std::string& input, const std::string& output_name,
+                          const RestoreParams& params, const VideoOptions& options) {
   params.validate();
+  options.validate();
   const auto start = std::chrono::steady_clock::now();
   std::error_code ec;
-  if (output.empty()) throw Error(ErrorCode::InvalidArgument, "the video output path is empty");
+  if (output_name.empty()) throw Error(ErrorCode::InvalidArgument, "the video output path is empty");
+  const std::string output = output_path(output_name, options);
   if (fs::exists(output, ec) && fs::equivalent(input, output, ec)) {
     throw Error(ErrorCode::InvalidArgument, "the output " + output + " is the input video");
+  }
+  if (!options.container.empty() && !detail::container_named(options.container)) {
+    throw Error(ErrorCode::InvalidArgument, "container '" + options.container + "' is not one FFmpeg writes (mp4, mkv, mov, webm, ...)");
   }
   // FFmpeg's encoders report their set-up at the INFO level on stderr: unless the host chose a
   // level of its own, only errors are printed.
   if (av_log_get_level() == AV_LOG_INFO) av_log_set_level(AV_LOG_ERROR);
   detail::VideoReader reader(input);
-  // The batch engine's temporaries (".NAME.tmp-XXXXXX", locked while written): a run killed
-  // midway leaves one that the next run writing this output removes.
-  detail::LockedTemporary temporary(output);
+  FrameSink sink(output, options, reader);
   VideoReport report;
   report.output = output;
-  std::vector<std::int64_t> tracker_frames;
-  {
-    std::unique_ptr<detail::VideoWriter> writer;
-    std::vector<PacketPtr> waiting;  // copied packets read before the first frame fixed the size
-    const std::int64_t total = reader.frame_estimate();
-    const double seconds_per_tick = av_q2d(reader.video_stream()->time_base);
-    detail::FaceTracker tracker;
-    auto on_frame = [&](const Image& frame, std::int64_t pts) {
-      std::vector<DetectedFace> faces;
-      for (const detail::FaceTracker::Tracked& t : tracker.update(restorer.detect(frame.view(), params), pts * seconds_per_tick)) {
-        faces.push_back(t.face);
-      }
-      const Result restored = restorer.restore(frame.view(), faces, params);
-      if (!writer) {
-        writer = std::make_unique<detail::VideoWriter>(temporary.name(), output, reader, restored.image.width(),
-                                                       restored.image.height(), detail::VideoEncoding{});
-        report.width = restored.image.width();
-        report.height = restored.image.height();
-        for (PacketPtr& p : waiting) {
-          if (writer->copies(p->stream_index)) writer->write_copied(p.get());
-        }
-        waiting.clear();
-      }
-      writer->write_frame(restored.image, pts);
-      ++report.frames;
-      report.faces += static_cast<std::int64_t>(restored.faces.size());
-      if (progress) {
-        VideoProgress p;
-        p.frames_done = report.frames;
-        p.frames_total = std::max(total, report.frames);
-        p.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        if (total > report.frames) p.eta_s = p.elapsed_s / report.frames * (total - report.frames);
-        progress(p);
-      }
-    };
-    PacketPtr packet(av_packet_alloc());
-    if (!packet) throw Error(ErrorCode::OutOfMemory, "cannot allocate a packet");
-    while (reader.read(packet.get())) {
-      if (packet->stream_index == reader.video_index()) {
-        reader.decode(packet.get(), on_frame);
-      } else if (writer) {
-        if (writer->copies(packet->stream_index)) writer->write_copied(packet.get());
-      } else {
-        waiting.emplace_back(av_packet_clone(packet.get()));
-      }
-      av_packet_unref(packet.get());
+  const std::int64_t total = reader.frame_estimate();
+  const double seconds_per_tick = av_q2d(reader.video_stream()->time_base);
+  detail::FaceTracker tracker(options.smoothing);
+  detail::FaceFollower follower;
+  std::int64_t index = 0;
+  auto on_frame = [&](const Image& frame, std::int64_t pts) {
+    std::vector<DetectedFace> found;
+    if (index++ % options.detect_every == 0) {
+      found = restorer.detect(frame.view(), params);
+      ++report.detections;
+      if (options.detect_every > 1) follower.found(frame, found);
+    } else {
+      found = follower.follow(frame);
     }
-    reader.decode(nullptr, on_frame);
-    if (!writer) throw Error(ErrorCode::DecodeFailed, "no frame of " + input + " could be decoded");
-    writer->finish();
-    report.copied_streams = writer->copied_streams();
-    tracker_frames = tracker.frames_per_track();
-    writer.reset();
-    temporary.commit();
+    std::vector<DetectedFace> faces;
+    for (const detail::FaceTracker::Tracked& t : tracker.update(found, pts * seconds_per_tick)) faces.push_back(t.face);
+    const Result restored = restorer.restore(frame.view(), faces, params);
+    if (!sink.started()) {
+      report.width = restored.image.width();
+      report.height = restored.image.height();
+    }
+    sink.write(restored.image, pts);
+    ++report.frames;
+    report.faces += static_cast<std::int64_t>(restored.faces.size());
+    if (options.progress) {
+      VideoProgress p;
+      p.frames_done = report.frames;
+      p.frames_total = std::max(total, report.frames);
+      p.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      if (total > report.frames) p.eta_s = p.elapsed_s / report.frames * (total - report.frames);
+      options.progress(p);
+    }
+  };
+  PacketPtr packet(av_packet_alloc());
+  if (!packet) throw Error(ErrorCode::OutOfMemory, "cannot allocate a packet");
+  while (reader.read(packet.get())) {
+    if (packet->stream_index == reader.video_index()) {
+      reader.decode(packet.get(), on_frame);
+    } else {
+      sink.other(packet.get());
+    }
+    av_packet_unref(packet.get());
   }
+  reader.decode(nullptr, on_frame);
+  if (!sink.started()) throw Error(ErrorCode::DecodeFailed, "no frame of " + input + " could be decoded");
+  report.copied_streams = sink.finish();
   report.damaged = reader.damaged();
-  report.frames_per_track = tracker_frames;
+  report.frames_per_track = tracker.frames_per_track();
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }

@@ -5,7 +5,7 @@
 namespace gpen {
 
 VideoReport restore_video(const Restorer&, const std::string& input, const std::string&, const RestoreParams&,
-                          const std::function<void(const VideoProgress&)>&) {
+                          const VideoOptions&) {
   throw Error(ErrorCode::DecodeFailed, "cannot restore " + input + ": this gpen was built without video support "
                                        "(FFmpeg's libavformat, libavcodec, libswscale were not found)");
 }

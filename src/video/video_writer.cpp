@@ -6,6 +6,7 @@ extern "C" {
 }
 
 #include <algorithm>
+#include <initializer_list>
 
 #include "video/av_error.hpp"
 #include "video/video_reader.hpp"
@@ -14,16 +15,62 @@ namespace gpen::detail {
 
 namespace {
 
+// The encoder of a VideoOptions codec name: the usual library's, else FFmpeg's default for it.
 const AVCodec* find_encoder(const std::string& name) {
-  if (const AVCodec* codec = avcodec_find_encoder_by_name(name.c_str())) return codec;
-  if (name == "libx264") return avcodec_find_encoder(AV_CODEC_ID_H264);
+  struct Known {
+    const char* name;
+    const char* encoder;
+    AVCodecID id;
+  };
+  static const Known known[] = {{"h264", "libx264", AV_CODEC_ID_H264},
+                                {"h265", "libx265", AV_CODEC_ID_HEVC},
+                                {"vp9", "libvpx-vp9", AV_CODEC_ID_VP9},
+                                {"ffv1", "ffv1", AV_CODEC_ID_FFV1}};
+  for (const Known& k : known) {
+    if (name != k.name) continue;
+    if (const AVCodec* codec = avcodec_find_encoder_by_name(k.encoder)) return codec;
+    return avcodec_find_encoder(k.id);
+  }
   return nullptr;
 }
 
-// The container the output's name asks for; for a name FFmpeg does not know (clip.bin), the
-// input's own container (the first of its demuxer's names that is also a muxer: mov, matroska...).
+// The first of `wanted` the encoder takes (its list ends with AV_PIX_FMT_NONE; no list: any).
+AVPixelFormat pixel_format(const AVCodec* codec, std::initializer_list<AVPixelFormat> wanted) {
+  if (!codec->pix_fmts) return *wanted.begin();
+  for (AVPixelFormat w : wanted) {
+    for (const AVPixelFormat* f = codec->pix_fmts; *f != AV_PIX_FMT_NONE; ++f) {
+      if (*f == w) return w;
+    }
+  }
+  return codec->pix_fmts[0];
+}
+
+// Quality, rate and the encoders' own settings.
+void configure(AVCodecContext* encoder, const AVCodec* codec, const VideoEncoding& encoding) {
+  const std::string& name = encoding.codec;
+  const bool lossless = name == "ffv1";
+  if (!lossless && encoding.bitrate_kbps > 0) {
+    encoder->bit_rate = static_cast<std::int64_t>(encoding.bitrate_kbps) * 1000;
+  } else if (!lossless) {
+    const int most = name == "vp9" ? 63 : 51;
+    if (encoding.crf > most) {
+      throw Error(ErrorCode::InvalidArgument, "crf for " + name + " must be in 0-" + std::to_string(most) + ", got " +
+                                                  std::to_string(encoding.crf));
+    }
+    av_opt_set_int(encoder->priv_data, "crf", encoding.crf, 0);
+    if (name == "vp9") encoder->bit_rate = 0;  // constant quality
+  }
+  if (std::string(codec->name) == "libx265") av_opt_set(encoder->priv_data, "x265-params", "log-level=error", 0);
+  if (std::string(codec->name) == "libvpx-vp9") {
+    av_opt_set_int(encoder->priv_data, "cpu-used", 4, 0);  // libvpx's default (1) is several times slower
+    av_opt_set_int(encoder->priv_data, "row-mt", 1, 0);
+  }
+}
+
+// For a name FFmpeg does not know (clip.bin), the input's own container (the first of its
+// demuxer's names that is also a muxer: mov, matroska...).
 const AVOutputFormat* output_container(const std::string& name, const AVInputFormat* input) {
-  if (const AVOutputFormat* by_name = av_guess_format(nullptr, name.c_str(), nullptr)) return by_name;
+  if (const AVOutputFormat* by_name = container_named(name)) return by_name;
   std::string names = input && input->name ? input->name : "";
   std::size_t start = 0;
   while (start <= names.size()) {
@@ -48,6 +95,16 @@ bool copyable(const AVStream* stream, const AVOutputFormat* container) {
 
 }  // namespace
 
+const AVOutputFormat* container_named(const std::string& name) {
+  if (name.empty()) return nullptr;
+  if (const AVOutputFormat* by_name = av_guess_format(nullptr, name.c_str(), nullptr)) return by_name;
+  if (name.find_first_of("./") == std::string::npos) {  // a container's own name (matroska) or extension (mkv)
+    if (const AVOutputFormat* f = av_guess_format(name.c_str(), nullptr, nullptr)) return f;
+    if (const AVOutputFormat* f = av_guess_format(nullptr, ("x." + name).c_str(), nullptr)) return f;
+  }
+  return nullptr;
+}
+
 VideoWriter::VideoWriter(const std::string& path, const std::string& container_name, const VideoReader& reader,
                          int width, int height, const VideoEncoding& encoding)
     : path_(path) {
@@ -60,7 +117,7 @@ VideoWriter::VideoWriter(const std::string& path, const std::string& container_n
     check_av(avformat_alloc_output_context2(&format_, container, nullptr, path.c_str()), ErrorCode::EncodeFailed,
              "cannot set up " + container_name);
     const AVCodec* codec = find_encoder(encoding.codec);
-    if (!codec) throw Error(ErrorCode::InvalidArgument, "no video encoder named " + encoding.codec + " in this FFmpeg");
+    if (!codec) throw Error(ErrorCode::InvalidArgument, "this FFmpeg has no " + encoding.codec + " encoder");
     if (!takes(container, codec->id)) {
       throw Error(ErrorCode::InvalidArgument, std::string("the ") + container->name + " container does not take " +
                                                   codec->name + " video");
@@ -73,14 +130,21 @@ VideoWriter::VideoWriter(const std::string& path, const std::string& container_n
     if (!encoder_ || !frame_ || !packet_) throw Error(ErrorCode::OutOfMemory, "cannot allocate an encoder");
     encoder_->width = width;
     encoder_->height = height;
-    // 4:2:0 needs even sizes; an odd-sized video keeps full chroma rather than losing a row.
-    encoder_->pix_fmt = (width % 2 == 0 && height % 2 == 0) ? AV_PIX_FMT_YUV420P : AV_PIX_FMT_YUV444P;
+    // 4:2:0 needs even sizes; an odd-sized video keeps full chroma rather than losing a row. The
+    // lossless codec keeps the frames' own colours (no conversion to YUV).
+    if (encoding.codec == "ffv1") {
+      encoder_->pix_fmt = pixel_format(codec, {AV_PIX_FMT_BGR0, AV_PIX_FMT_GBRP, AV_PIX_FMT_YUV444P});
+    } else if (width % 2 == 0 && height % 2 == 0) {
+      encoder_->pix_fmt = pixel_format(codec, {AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUV444P});
+    } else {
+      encoder_->pix_fmt = pixel_format(codec, {AV_PIX_FMT_YUV444P, AV_PIX_FMT_YUV420P});
+    }
     encoder_->time_base = in_video->time_base;  // the input's timestamps, unchanged (variable rate too)
     encoder_->framerate = av_guess_frame_rate(reader.format(), const_cast<AVStream*>(in_video), nullptr);
     encoder_->sample_aspect_ratio = in_video->codecpar->sample_aspect_ratio;
     encoder_->thread_count = 0;
     if (format_->oformat->flags & AVFMT_GLOBALHEADER) encoder_->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-    av_opt_set_int(encoder_->priv_data, "crf", encoding.crf, 0);  // ignored by encoders without one
+    configure(encoder_, codec, encoding);
     check_av(avcodec_open2(encoder_, codec, nullptr), ErrorCode::EncodeFailed,
              std::string("cannot open the ") + codec->name + " encoder");
     video_ = avformat_new_stream(format_, nullptr);

@@ -20,9 +20,14 @@ namespace gpen::detail {
 class VideoReader;
 
 struct VideoEncoding {
-  std::string codec = "libx264";  // an FFmpeg encoder name; H.264's default encoder when absent
-  int crf = 18;                    // quality for encoders that take one (x264: 0 lossless - 51)
+  std::string codec = "h264";  // h264, h265, vp9 or ffv1 (VideoOptions::video_codec)
+  int crf = 18;                // h264/h265 0-51, vp9 0-63; ffv1 is lossless
+  int bitrate_kbps = 0;        // instead of crf when > 0
 };
+
+/// The container a file name asks for (clip.mkv), or one named alone (mkv, matroska); nullptr
+/// when FFmpeg writes no such container.
+const AVOutputFormat* container_named(const std::string& name);
 
 class VideoWriter {
  public:

@@ -17,7 +17,7 @@ std::string other_value(const gpen::ParamInfo& p) {
   switch (p.kind) {
     case gpen::ParamKind::Bool: return p.default_value == "true" ? "false" : "true";
     case gpen::ParamKind::Int: return std::to_string(static_cast<long>(p.default_value == std::to_string(static_cast<long>(p.max)) ? p.min : p.max));
-    case gpen::ParamKind::Float: return p.default_value == "8" ? "9.5" : "8";
+    case gpen::ParamKind::Float: return p.max >= 9.5 ? (p.default_value == "8" ? "9.5" : "8") : (p.default_value == "1" ? "0" : "1");
     case gpen::ParamKind::Choice: return p.choices.back() == p.default_value ? p.choices.front() : p.choices.back();
     case gpen::ParamKind::TextList: return "a,b";
     case gpen::ParamKind::Text: return "some-text";
@@ -30,6 +30,7 @@ std::string get(const gpen::cli::CliArgs& a, const gpen::ParamInfo& p) {
     case gpen::ParamGroup::Restore: return gpen::get_param(a.params, p.name);
     case gpen::ParamGroup::Restorer: return gpen::get_param(a.options, p.name);
     case gpen::ParamGroup::Batch: return gpen::get_param(a.batch, p.name);
+    case gpen::ParamGroup::Video: return gpen::get_param(a.video, p.name);
   }
   return "";
 }
@@ -46,9 +47,9 @@ std::string cli_flag(const gpen::ParamInfo& p) {
 
 }  // namespace
 
-TEST_CASE("param table: every field of the three structs, each with a doc, defaults that read back") {
+TEST_CASE("param table: every field of the four structs, each with a doc, defaults that read back") {
   const auto& table = gpen::param_table();
-  CHECK(table.size() == 8 + 16 + 12);
+  CHECK(table.size() == 8 + 16 + 12 + 7);
   for (const gpen::ParamInfo& p : table) {
     CAPTURE(p.name);
     CHECK_FALSE(p.doc.empty());
@@ -59,10 +60,12 @@ TEST_CASE("param table: every field of the three structs, each with a doc, defau
     gpen::RestoreParams r;
     gpen::RestorerOptions o;
     gpen::BatchOptions b;
+    gpen::VideoOptions v;
     switch (p.group) {
       case gpen::ParamGroup::Restore: gpen::set_param(r, p.name, p.default_value); CHECK(gpen::get_param(r, p.name) == p.default_value); break;
       case gpen::ParamGroup::Restorer: gpen::set_param(o, p.name, p.default_value); CHECK(gpen::get_param(o, p.name) == p.default_value); break;
       case gpen::ParamGroup::Batch: gpen::set_param(b, p.name, p.default_value); CHECK(gpen::get_param(b, p.name) == p.default_value); break;
+      case gpen::ParamGroup::Video: gpen::set_param(v, p.name, p.default_value); CHECK(gpen::get_param(v, p.name) == p.default_value); break;
     }
   }
   CHECK(gpen::find_param("strenght") == nullptr);
@@ -132,8 +135,10 @@ TEST_CASE("param table: the JSON report carries every parameter under its group"
   const nlohmann::json j = nlohmann::json::parse(gpen::cli::report_json(args, restorer, gpen::BatchReport(), {}, {}));
   for (const gpen::ParamInfo& p : gpen::param_table()) {
     CAPTURE(p.name);
-    const char* section = p.group == gpen::ParamGroup::Restore ? "params"
-                          : p.group == gpen::ParamGroup::Restorer ? "options" : "batch";
+    const char* section = p.group == gpen::ParamGroup::Restore    ? "params"
+                          : p.group == gpen::ParamGroup::Restorer ? "options"
+                          : p.group == gpen::ParamGroup::Batch    ? "batch"
+                                                                  : "video";
     CHECK(j[section].contains(p.name));
   }
   CHECK(j["params"]["strength"].get<double>() == 40.0);

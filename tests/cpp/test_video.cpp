@@ -7,12 +7,15 @@
 
 #include <array>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "gpen/video.hpp"
+#include "video/face_follower.hpp"
 #include "video/face_tracker.hpp"
 #include "video/video_reader.hpp"
 #include "test_support.hpp"
@@ -84,8 +87,9 @@ TEST_CASE("video: same frames, rate and size; the audio copied packet for packet
                     "-t 2 -c:v libx264 -pix_fmt yuv420p -c:a aac -shortest '" + clip + "'"));
   fs::create_directories(dir + "/out");
   std::vector<std::int64_t> seen;
-  const gpen::VideoReport report = gpen::restore_video(classic_restorer(), clip, out, gpen::RestoreParams(),
-                                                       [&](const gpen::VideoProgress& p) { seen.push_back(p.frames_done); });
+  gpen::VideoOptions options;
+  options.progress = [&](const gpen::VideoProgress& p) { seen.push_back(p.frames_done); };
+  const gpen::VideoReport report = gpen::restore_video(classic_restorer(), clip, out, gpen::RestoreParams(), options);
   CHECK(report.frames == 50);
   CHECK(report.copied_streams == 1);
   CHECK(report.damaged == 0);
@@ -169,6 +173,111 @@ TEST_CASE("video: a truncated stream gives the frames before the cut; bad inputs
   CHECK_FALSE(gpen::is_video_file(gif));  // GIFs stay images
 }
 
+namespace {
+
+// The frames of a video decoded by ffmpeg into PNG images, in order.
+std::vector<cv::Mat> decoded_frames(const std::string& video, const std::string& dir) {
+  fs::create_directories(dir);
+  std::vector<cv::Mat> frames;
+  if (!make_clip("-i '" + video + "' -fps_mode passthrough '" + dir + "/%06d.png'")) return frames;
+  for (int i = 1;; ++i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "/%06d.png", i);
+    cv::Mat m = cv::imread(dir + name, cv::IMREAD_COLOR);
+    if (m.empty()) break;
+    frames.push_back(m);
+  }
+  return frames;
+}
+
+}  // namespace
+
+TEST_CASE("video: codecs, containers and quality; a lossless video has exactly the frames of the PNG folder") {
+  if (!have_ffmpeg()) return;
+  const std::string dir = test::temp_dir("video-codecs");
+  const std::string clip = dir + "/clip.mp4";
+  REQUIRE(make_clip("-f lavfi -i testsrc=size=96x64:rate=25 -f lavfi -i sine=frequency=440 -t 1 -c:v libx264 "
+                    "-pix_fmt yuv420p -c:a aac -shortest '" + clip + "'"));
+  const gpen::RestoreParams params;
+  struct Case {
+    const char* codec;
+    const char* output;
+    const char* codec_name;
+  };
+  for (const Case& c : {Case{"h265", "h265.mkv", "hevc"}, Case{"vp9", "vp9.webm", "vp9"}, Case{"ffv1", "ffv1.mkv", "ffv1"}}) {
+    CAPTURE(c.codec);
+    gpen::VideoOptions options;
+    options.video_codec = c.codec;
+    const gpen::VideoReport r = gpen::restore_video(classic_restorer(), clip, dir + "/" + c.output, params, options);
+    CHECK(r.frames == 25);
+    const auto v = probe(dir + "/" + c.output, "-select_streams v:0 -count_frames -show_entries stream=codec_name,nb_read_frames");
+    CHECK(v["streams"][0]["codec_name"] == c.codec_name);
+    CHECK(v["streams"][0]["nb_read_frames"] == "25");
+  }
+  // Lossless: the ffv1 video decodes to the very frames the PNG folder holds.
+  gpen::VideoOptions folder;
+  folder.frames_dir = true;
+  const gpen::VideoReport pngs = gpen::restore_video(classic_restorer(), clip, dir + "/frames.mp4", params, folder);
+  CHECK(pngs.output == dir + "/frames");
+  CHECK(pngs.copied_streams == 0);
+  const std::vector<cv::Mat> lossless = decoded_frames(dir + "/ffv1.mkv", dir + "/ffv1-decoded");
+  REQUIRE(lossless.size() == 25);
+  for (int i = 0; i < 25; ++i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "/%06d.png", i + 1);
+    const cv::Mat png = cv::imread(dir + "/frames" + name, cv::IMREAD_COLOR);
+    REQUIRE(!png.empty());
+    CHECK(cv::norm(png, lossless[i], cv::NORM_INF) == 0);
+  }
+  CHECK_FALSE(fs::exists(dir + "/frames/000026.png"));
+  // Again over the folder: replaced whole (a file left there by hand is gone), no temporaries.
+  std::ofstream(dir + "/frames/stale.txt") << "old";
+  gpen::restore_video(classic_restorer(), clip, dir + "/frames", params, folder);
+  CHECK_FALSE(fs::exists(dir + "/frames/stale.txt"));
+  CHECK(fs::exists(dir + "/frames/000025.png"));
+  // A bitrate instead of the quality: a far smaller file than crf 0.
+  gpen::VideoOptions lossless_h264, small;
+  lossless_h264.crf = 0;
+  small.bitrate = 20;
+  gpen::restore_video(classic_restorer(), clip, dir + "/crf0.mp4", params, lossless_h264);
+  gpen::restore_video(classic_restorer(), clip, dir + "/small.mp4", params, small);
+  auto video_bitrate = [&](const std::string& file) {
+    return std::stod(probe(file, "-select_streams v:0 -show_entries stream=bit_rate")["streams"][0]["bit_rate"].get<std::string>());
+  };
+  const double crf0_rate = video_bitrate(dir + "/crf0.mp4"), small_rate = video_bitrate(dir + "/small.mp4");
+  MESSAGE("h264 video stream: crf 0 " << crf0_rate / 1000 << " kbit/s, asked for 20 kbit/s: " << small_rate / 1000);
+  CHECK(small_rate < 40000);
+  CHECK(small_rate * 4 < crf0_rate);
+  // The container by option, whatever the name says.
+  gpen::VideoOptions mkv;
+  mkv.container = "matroska";
+  gpen::restore_video(classic_restorer(), clip, dir + "/named.mp4", params, mkv);
+  CHECK(probe(dir + "/named.mp4", "-show_entries format=format_name")["format"]["format_name"] == "matroska,webm");
+  // Clear errors, nothing written.
+  gpen::VideoOptions bad;
+  bad.video_codec = "ffv1";
+  CHECK_GPEN_ERROR(gpen::restore_video(classic_restorer(), clip, dir + "/bad.mp4", params, bad),
+                   gpen::ErrorCode::InvalidArgument, "the mp4 container does not take ffv1 video");
+  bad = gpen::VideoOptions();
+  bad.crf = 60;
+  CHECK_GPEN_ERROR(gpen::restore_video(classic_restorer(), clip, dir + "/bad.mp4", params, bad),
+                   gpen::ErrorCode::InvalidArgument, "crf for h264 must be in 0-51, got 60");
+  bad = gpen::VideoOptions();
+  bad.container = "nonsense";
+  CHECK_GPEN_ERROR(gpen::restore_video(classic_restorer(), clip, dir + "/bad.mp4", params, bad),
+                   gpen::ErrorCode::InvalidArgument, "container 'nonsense' is not one FFmpeg writes");
+  bad = gpen::VideoOptions();
+  bad.detect_every = 0;
+  CHECK_GPEN_ERROR(gpen::restore_video(classic_restorer(), clip, dir + "/bad.mp4", params, bad),
+                   gpen::ErrorCode::InvalidArgument, "detect_every must be 1-1000, got 0");
+  bad = gpen::VideoOptions();
+  bad.video_codec = "mpeg2";
+  CHECK_GPEN_ERROR(gpen::restore_video(classic_restorer(), clip, dir + "/bad.mp4", params, bad),
+                   gpen::ErrorCode::InvalidArgument, "video_codec must be");
+  CHECK_FALSE(fs::exists(dir + "/bad.mp4"));
+  CHECK(no_temporaries(dir));
+}
+
 TEST_CASE("video: cancelling between frames leaves nothing under the output's name") {
   if (!have_ffmpeg()) return;
   const std::string dir = test::temp_dir("video-cancel");
@@ -177,8 +286,9 @@ TEST_CASE("video: cancelling between frames leaves nothing under the output's na
   int frames = 0;
   gpen::RestoreParams params;
   params.should_stop = [&] { return frames >= 5; };
-  CHECK_GPEN_ERROR(gpen::restore_video(classic_restorer(), clip, out, params, [&](const gpen::VideoProgress&) { ++frames; }),
-                   gpen::ErrorCode::Cancelled, "");
+  gpen::VideoOptions options;
+  options.progress = [&](const gpen::VideoProgress&) { ++frames; };
+  CHECK_GPEN_ERROR(gpen::restore_video(classic_restorer(), clip, out, params, options), gpen::ErrorCode::Cancelled, "");
   CHECK(frames == 5);
   CHECK(!fs::exists(out));
   CHECK(no_temporaries(dir));
@@ -262,4 +372,61 @@ TEST_CASE("video: tracks keep their number while faces move, end after 10 missed
   off.update({face_at(0, 0, 100)}, 0.0);
   const auto moved = off.update({face_at(7, 3, 100)}, 0.04);
   CHECK(moved[0].face.landmarks[0].x == doctest::Approx(7 + 30));
+}
+
+TEST_CASE("video: between searches (detect_every), optical flow carries the landmarks with a moving face") {
+  const std::string face = test::shared_dir() + "/data/ffhq-val/lq_0.png";
+  if (!test::available(face)) return;
+  const cv::Mat photo = cv::imread(face, cv::IMREAD_COLOR);
+  REQUIRE(!photo.empty());
+  auto frame_at = [&](float dx, float dy) {  // the photo shifted by (dx, dy), borders replicated
+    cv::Mat shifted;
+    const cv::Mat m = (cv::Mat_<double>(2, 3) << 1, 0, dx, 0, 1, dy);
+    cv::warpAffine(photo, shifted, m, photo.size(), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+    gpen::Image image(shifted.cols, shifted.rows, 3);
+    for (int y = 0; y < shifted.rows; ++y) std::memcpy(image.data() + y * shifted.cols * 3, shifted.ptr(y), shifted.cols * 3);
+    return image;
+  };
+  const gpen::Image first = frame_at(0, 0);
+  const std::vector<gpen::DetectedFace> found = classic_restorer().detect(first.view());
+  REQUIRE(found.size() == 1);
+  gpen::detail::FaceFollower follower;
+  follower.found(first, found);
+  double worst = 0.0;
+  for (int step = 1; step <= 5; ++step) {  // 1.5 px right and 1 px down per frame
+    const std::vector<gpen::DetectedFace> followed = follower.follow(frame_at(1.5f * step, 1.0f * step));
+    REQUIRE(followed.size() == 1);
+    for (int k = 0; k < 5; ++k) {
+      worst = std::max(worst, double(std::hypot(followed[0].landmarks[k].x - (found[0].landmarks[k].x + 1.5f * step),
+                                                followed[0].landmarks[k].y - (found[0].landmarks[k].y + 1.0f * step))));
+    }
+    CHECK(std::abs(followed[0].box.x - (found[0].box.x + 1.5f * step)) < 1.0f);
+    CHECK(std::abs(followed[0].box.width - found[0].box.width) < 1.0f);
+  }
+  MESSAGE("optical flow over 5 frames of motion: worst landmark error " << worst << " px");
+  CHECK(worst < 0.5);
+  // A frame of another size (a new scene) loses the faces until the next search.
+  gpen::Image other(64, 64, 3);
+  CHECK(follower.follow(other).empty());
+}
+
+TEST_CASE("video: detect_every 5 searches a fifth of the frames and still restores the face in every frame") {
+  if (!have_ffmpeg()) return;
+  const std::string face = test::shared_dir() + "/data/ffhq-val/lq_0.png";
+  if (!test::available(face)) return;
+  const std::string dir = test::temp_dir("video-detect-every");
+  const std::string clip = dir + "/pan.mp4";
+  // The photo panned slowly (crop window moving 1 px a frame): the face moves across the frame.
+  REQUIRE(make_clip("-loop 1 -i '" + face + "' -frames:v 30 -r 25 -vf scale=320:320,crop=256:256:'n':'n/2' "
+                    "-c:v libx264 -crf 12 -pix_fmt yuv420p '" + clip + "'"));
+  gpen::VideoOptions every5;
+  every5.detect_every = 5;
+  const gpen::VideoReport r = gpen::restore_video(classic_restorer(), clip, dir + "/out.mp4", gpen::RestoreParams(), every5);
+  CHECK(r.frames == 30);
+  CHECK(r.detections == 6);
+  CHECK(r.faces == 30);
+  CHECK(r.frames_per_track == std::vector<std::int64_t>{30});
+  const gpen::VideoReport all = gpen::restore_video(classic_restorer(), clip, dir + "/all.mp4");
+  CHECK(all.detections == 30);
+  MESSAGE("30 frames: " << all.seconds << " s searching every frame, " << r.seconds << " s every 5th");
 }

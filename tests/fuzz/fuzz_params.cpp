@@ -37,6 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case gpen::ParamGroup::Restore: exercise<gpen::RestoreParams>(info, text); break;
     case gpen::ParamGroup::Restorer: exercise<gpen::RestorerOptions>(info, text); break;
     case gpen::ParamGroup::Batch: exercise<gpen::BatchOptions>(info, text); break;
+    case gpen::ParamGroup::Video: exercise<gpen::VideoOptions>(info, text); break;
   }
   return 0;
 }
