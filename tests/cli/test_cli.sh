@@ -199,6 +199,23 @@ if command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null; then
   "$cli" --aligned -o "$work/video-out2" "$work/clip.mp4" >"$work/log19" 2>&1
   check "video with --aligned: exit 2" test $? -eq 2
   check "video with --aligned: says why" contains "$work/log19" "is a video"
+  # The video options: codec and container, a folder of frames, detection every Nth frame.
+  "$cli" -q -o "$work/video-out3" --video-codec ffv1 --container mkv --detect-every 5 --json "$work/video3.json" \
+    "$work/clip.mp4" >"$work/log20" 2>&1
+  check "video --video-codec ffv1 --container mkv: exit 0" test $? -eq 0
+  codec=$(ffprobe -v error -select_streams v:0 -show_entries stream=codec_name -of csv=p=0 "$work/video-out3/clip.mp4")
+  check "video --video-codec ffv1: ffv1 video" test "$codec" = "ffv1"
+  check "video --detect-every 5: 5 of 25 frames searched, in the report" /usr/bin/python3 -c "import json,sys; j=json.load(open(sys.argv[1])); v=j['videos'][0]; sys.exit(not (v['detections']==5 and j['video']['detect_every']==5 and j['video']['video_codec']=='ffv1'))" "$work/video3.json"
+  "$cli" -q -o "$work/video-out4" --frames-dir "$work/clip.mp4" >"$work/log21" 2>&1
+  check "video --frames-dir: exit 0" test $? -eq 0
+  check "video --frames-dir: 25 PNG frames in OUT/clip/" test "$(ls "$work/video-out4/clip" | grep -c '^0000[0-9][0-9].png$')" -eq 25
+  "$cli" -q -o "$work/video-out5" --video-codec ffv1 "$work/clip.mp4" >"$work/log22" 2>&1
+  check "video: ffv1 in mp4 refused: exit 1" test $? -eq 1
+  check "video: ffv1 in mp4 refused: says why" contains "$work/log22" "the mp4 container does not take ffv1 video"
+  check "video: nothing left after the refusal" test -z "$(ls -A "$work/video-out5")"
+  "$cli" -q -o "$work/video-out6" --crf 70 "$work/clip.mp4" >"$work/log23" 2>&1
+  check "video: --crf 70 refused: exit 2" test $? -eq 2
+  check "video: --crf 70 refused: names the flag" contains "$work/log23" "--crf must be 0-63, got 70"
 else
   echo "SKIPPED: videos: the ffmpeg and ffprobe tools are not installed (Debian package ffmpeg)"
 fi
