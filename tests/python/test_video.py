@@ -62,3 +62,26 @@ def test_restore_video_errors_are_the_library_errors(tmp_path):
         gpen.Restorer().restore_video(tmp_path / "missing.mp4", tmp_path / "out.mp4")
     with pytest.raises(TypeError):
         gpen.Restorer().restore_video(text, tmp_path / "out.mp4", not_a_param=1)
+
+
+@needs_ffmpeg
+def test_restore_video_options_are_keywords_from_the_table(tmp_path):
+    clip = tmp_path / "clip.mp4"
+    make_clip(clip)
+    r = gpen.Restorer()
+    report = r.restore_video(clip, tmp_path / "lossless.mkv", video_codec="ffv1", detect_every=5, smoothing=0.0)
+    assert report["detections"] == 5
+    codec = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=codec_name",
+                            "-of", "csv=p=0", str(tmp_path / "lossless.mkv")], capture_output=True, text=True).stdout
+    assert codec.strip() == "ffv1"
+    frames = r.restore_video(clip, tmp_path / "frames.mp4", frames_dir=True)
+    assert frames["output"] == str(tmp_path / "frames")
+    assert len(os.listdir(tmp_path / "frames")) == 25
+    with pytest.raises(gpen.InvalidArgumentError, match="crf for h264 must be in 0-51, got 60"):
+        r.restore_video(clip, tmp_path / "bad.mp4", crf=60)
+    with pytest.raises(gpen.InvalidArgumentError, match="smoothing must be"):
+        r.restore_video(clip, tmp_path / "bad.mp4", smoothing=2)
+    with pytest.raises(gpen.InvalidArgumentError, match="detect_every must be an integer"):
+        r.restore_video(clip, tmp_path / "bad.mp4", detect_every=2.5)
+    assert "detect_every" in gpen.Restorer.restore_video.__doc__
+    assert not (tmp_path / "bad.mp4").exists()
