@@ -107,6 +107,13 @@ void copy_fields(const gpen_batch_params& given, std::size_t size, gpen_batch_pa
   GPEN_COPY_EXTRA(abort_callback)
   GPEN_COPY_EXTRA(abort_user_data)
 }
+void copy_fields(const gpen_video_params& given, std::size_t size, gpen_video_params& out) {
+  using C = gpen_video_params;
+#define GPEN_VIDEO_OPTION GPEN_COPY_FIELD
+#include "gpen/params.def"
+  GPEN_COPY_EXTRA(progress_callback)
+  GPEN_COPY_EXTRA(progress_user_data)
+}
 
 // Reads a versioned parameter struct: defaults, overwritten by the fields the caller's
 // struct_size covers whole (an older caller's struct is a prefix of this one).
@@ -213,6 +220,23 @@ void read_fields(const gpen_batch_params& c, gpen::BatchOptions& out) {
   }
 }
 
+void read_fields(const gpen_video_params& c, gpen::VideoOptions& out) {
+#define GPEN_VIDEO_OPTION GPEN_READ_FIELD
+#include "gpen/params.def"
+  if (c.progress_callback) {
+    const gpen_video_progress_fn fn = c.progress_callback;
+    void* user_data = c.progress_user_data;
+    out.progress = [fn, user_data](const gpen::VideoProgress& p) {
+      gpen_video_progress progress{};
+      progress.frames_done = p.frames_done;
+      progress.frames_total = p.frames_total;
+      progress.elapsed_s = p.elapsed_s;
+      progress.eta_s = p.eta_s;
+      fn(&progress, user_data);
+    };
+  }
+}
+
 // A caller's struct (NULL: defaults) as the C++ one, checked.
 template <typename Cpp, typename C>
 Cpp to_cpp(const C* given, const C& defaults, const char* name) {
@@ -242,6 +266,10 @@ void write_fields(const gpen::RestorerOptions& in, gpen_restorer_params& c) {
 }
 void write_fields(const gpen::BatchOptions& in, gpen_batch_params& c) {
 #define GPEN_BATCH_OPTION GPEN_WRITE_FIELD
+#include "gpen/params.def"
+}
+void write_fields(const gpen::VideoOptions& in, gpen_video_params& c) {
+#define GPEN_VIDEO_OPTION GPEN_WRITE_FIELD
 #include "gpen/params.def"
 }
 
@@ -357,6 +385,12 @@ gpen_status gpen_restore_params_init(gpen_restore_params* params, uint32_t struc
 
 gpen_status gpen_batch_params_init(gpen_batch_params* params, uint32_t struct_size) {
   return init_params(params, struct_size, gpen_batch_default_params(), "gpen_batch_params");
+}
+
+gpen_video_params gpen_video_default_params(void) { return to_c_struct<gpen_video_params>(gpen::VideoOptions()); }
+
+gpen_status gpen_video_params_init(gpen_video_params* params, uint32_t struct_size) {
+  return init_params(params, struct_size, gpen_video_default_params(), "gpen_video_params");
 }
 
 gpen_status gpen_restorer_create(const gpen_restorer_params* params, gpen_restorer** out) {
@@ -584,3 +618,38 @@ gpen_status gpen_batch_report_file(const gpen_batch_report* report, int index, c
 }
 
 }  // extern "C"
+
+gpen_status gpen_restore_video(gpen_restorer* restorer, const char* input, const char* output,
+                               const gpen_restore_params* params, const gpen_video_params* video,
+                               gpen_video_report* report) {
+  return guarded([&] {
+    require(restorer, "restorer");
+    require(input, "input");
+    require(output, "output");
+    if (report && (report->struct_size < sizeof(uint32_t) || report->struct_size > (1u << 16))) {
+      throw gpen::Error(gpen::ErrorCode::InvalidArgument, "report->struct_size is " +
+                                                              std::to_string(report->struct_size) +
+                                                              "; set it to sizeof(gpen_video_report)");
+    }
+    const gpen::RestoreParams p = to_cpp(params);
+    gpen::VideoOptions o;
+    read_fields(read_params(video, gpen_video_default_params(), "gpen_video_params"), o);
+    o.validate();
+    const gpen::VideoReport r = gpen::restore_video(restorer->restorer, input, output, p, o);
+    if (report) {
+      gpen_video_report out{};
+      out.struct_size = std::min<uint32_t>(report->struct_size, sizeof out);
+      out.frames = r.frames;
+      out.faces = r.faces;
+      out.detections = r.detections;
+      out.tracks = static_cast<int>(r.frames_per_track.size());
+      out.copied_streams = r.copied_streams;
+      out.damaged = r.damaged;
+      out.width = r.width;
+      out.height = r.height;
+      out.seconds = r.seconds;
+      std::memcpy(report, &out, out.struct_size);
+    }
+    return GPEN_OK;
+  });
+}

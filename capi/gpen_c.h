@@ -32,7 +32,7 @@ extern "C" {
 #endif
 
 #define GPEN_C_VERSION_MAJOR 0
-#define GPEN_C_VERSION_MINOR 2
+#define GPEN_C_VERSION_MINOR 5
 #define GPEN_C_VERSION_PATCH 0
 
 typedef enum gpen_status {
@@ -177,6 +177,43 @@ typedef struct gpen_batch_params {
   int compare; /* also write OUTDIR/compare/<name>: the input and the result side by side */
 } gpen_batch_params;
 
+/* since 0.5: videos (gpen_restore_video). */
+typedef struct gpen_video_progress {
+  long long frames_done;
+  long long frames_total; /* the container's count or estimate; 0 when unknown */
+  double elapsed_s;
+  double eta_s;           /* 0 when unknown */
+} gpen_video_progress;
+
+/* Called after each frame, from the calling thread. */
+typedef void (*gpen_video_progress_fn)(const gpen_video_progress* progress, void* user_data);
+
+typedef struct gpen_video_params {
+  uint32_t struct_size;
+  const char* video_codec; /* "h264" (NULL), "h265", "vp9", "ffv1" (lossless) */
+  int crf;                 /* constant quality: h264/h265 0-51, vp9 0-63 (default 18) */
+  int bitrate;             /* kbit/s instead of crf; 0 = use crf */
+  const char* container;   /* "mp4", "mkv", ...; NULL or "": from the output's name, else the input's */
+  int frames_dir;          /* PNG frames into a folder named like the output without its extension */
+  float smoothing;         /* 0-1: temporal smoothing of face landmarks (default 0.5) */
+  int detect_every;        /* search for faces on every Nth frame, optical flow between (default 1) */
+  gpen_video_progress_fn progress_callback; /* NULL: none */
+  void* progress_user_data;
+} gpen_video_params;
+
+typedef struct gpen_video_report {
+  uint32_t struct_size;    /* set by the caller (sizeof): only that much is written */
+  long long frames;        /* frames decoded, restored and encoded */
+  long long faces;         /* faces restored over all frames */
+  long long detections;    /* frames searched for faces */
+  int tracks;              /* faces followed across frames */
+  int copied_streams;      /* audio and subtitle streams copied */
+  int damaged;             /* packets or reads that failed (a truncated or damaged file) */
+  int width;               /* output frame size */
+  int height;
+  double seconds;
+} gpen_video_report;
+
 
 
 GPEN_C_API const char* gpen_version(void);
@@ -193,6 +230,8 @@ GPEN_C_API gpen_batch_params gpen_batch_default_params(void);
 GPEN_C_API gpen_status gpen_restorer_params_init(gpen_restorer_params* params, uint32_t struct_size);
 GPEN_C_API gpen_status gpen_restore_params_init(gpen_restore_params* params, uint32_t struct_size);
 GPEN_C_API gpen_status gpen_batch_params_init(gpen_batch_params* params, uint32_t struct_size);
+GPEN_C_API gpen_video_params gpen_video_default_params(void);
+GPEN_C_API gpen_status gpen_video_params_init(gpen_video_params* params, uint32_t struct_size);
 /* Fills *out with a named preset ("natural", "old-photo", "id-photo", "selfie", "motion-blur",
  * "group-photo"); out->struct_size must be set. */
 GPEN_C_API gpen_status gpen_restore_params_preset(const char* name, gpen_restore_params* out);
@@ -248,6 +287,15 @@ GPEN_C_API double gpen_batch_report_compute_busy_fraction(const gpen_batch_repor
 GPEN_C_API gpen_status gpen_batch_report_file(const gpen_batch_report* report, int index, const char** input,
                                               const char** output, gpen_file_status* status,
                                               const char** error, int* faces);
+
+/* Restores every frame of the video `input` into `output` (gpen/video.hpp): frame count,
+ * timestamps and rotation kept, audio and subtitles copied, written atomically (nothing under
+ * `output` unless complete). params and video may be NULL (defaults); params->abort_callback
+ * cancels between frames (GPEN_ERR_CANCELLED). report may be NULL; else set its struct_size.
+ * A build without FFmpeg's libraries fails with GPEN_ERR_DECODE_FAILED and says so. */
+GPEN_C_API gpen_status gpen_restore_video(gpen_restorer* restorer, const char* input, const char* output,
+                                          const gpen_restore_params* params, const gpen_video_params* video,
+                                          gpen_video_report* report);
 
 #ifdef __cplusplus
 }
