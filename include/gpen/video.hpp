@@ -13,6 +13,8 @@
 // name. Faces are tracked from frame to frame and their landmarks smoothed over time (a One-Euro
 // filter, `smoothing`), so that a still face does not jitter; with `detect_every` N > 1 faces are
 // searched for on every Nth frame and followed by optical flow in between.
+// Decoding, restoring and encoding run at the same time (three threads joined by bounded
+// queues); the progress callback and cancellation stay on the calling thread.
 // (Not yet: faces batched across frames, resume.)
 
 #include <cstdint>
@@ -57,7 +59,13 @@ struct VideoReport {
   int width = 0;                 ///< output frame size
   int height = 0;
   std::int64_t detections = 0;   ///< frames searched for faces (all of them when detect_every is 1)
-  double seconds = 0.0;
+  double seconds = 0.0;          ///< wall time
+  /// Busy time of each stage (decode, restore, encode and write run at the same time, joined by
+  /// bounded queues); their sum is what one loop doing each in turn would take.
+  double decode_s = 0.0;
+  double compute_s = 0.0;
+  double encode_s = 0.0;
+  double compute_busy_fraction = 0.0;  ///< compute_s / seconds
 };
 
 /// Restores `input` into `output` (see above). `params.should_stop` cancels between frames

@@ -276,7 +276,8 @@ class Restorer:
 {video}
 
         Returns the report: output, frames, faces, frames_per_track, copied_streams, damaged,
-        width, height, detections, seconds."""
+        width, height, detections, seconds, stage_seconds (decode, compute, encode: the stages
+        run at the same time), compute_busy_fraction."""
         table = param_table()
         video = _checked("restore_video", ("video",),
                          {k: v for k, v in params.items() if k in table and table[k]["group"] == "video"})

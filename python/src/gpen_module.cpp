@@ -357,6 +357,9 @@ class PyRestorer {
     out["height"] = r.height;
     out["detections"] = r.detections;
     out["seconds"] = r.seconds;
+    out["stage_seconds"] = py::dict(py::arg("decode") = r.decode_s, py::arg("compute") = r.compute_s,
+                                    py::arg("encode") = r.encode_s);
+    out["compute_busy_fraction"] = r.compute_busy_fraction;
     return out;
   }
 

@@ -1,5 +1,6 @@
 // gpen-restore: the command-line front end of the library.
 
+#include <algorithm>
 #include <unistd.h>
 
 #include <atomic>
@@ -171,7 +172,9 @@ int main(int argc, char** argv) {
     videos_cancelled = videos_cancelled || (v.status == "cancelled" && g_interrupted.load());
     if (v.status == "restored" && !args.quiet) {
       std::cout << gpen::cli::display_text(v.input) << " -> " << gpen::cli::display_text(v.output) << " ("
-                << v.report.frames << " frames, " << faces_text(v.report.faces) << ")\n";
+                << v.report.frames << " frames, " << faces_text(v.report.faces) << ", "
+                << static_cast<int>(v.report.frames / std::max(v.report.seconds, 1e-9) * 10 + 0.5) / 10.0
+                << " frames/s, compute busy " << static_cast<int>(100 * v.report.compute_busy_fraction + 0.5) << "%)\n";
     }
   }
   for (const gpen::FileReport& f : report.files) {

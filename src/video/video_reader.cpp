@@ -1,5 +1,7 @@
 #include "video/video_reader.hpp"
 
+#include <utility>
+
 #include <filesystem>
 
 #include "video/av_error.hpp"
@@ -65,7 +67,7 @@ bool VideoReader::read(AVPacket* packet) {
   return true;
 }
 
-void VideoReader::decode(const AVPacket* packet, const std::function<void(const Image&, std::int64_t)>& on_frame) {
+void VideoReader::decode(const AVPacket* packet, const std::function<void(Image&&, std::int64_t)>& on_frame) {
   const int sent = avcodec_send_packet(decoder_, packet);
   if (sent < 0 && sent != AVERROR_EOF) {
     ++damaged_;
@@ -83,7 +85,7 @@ void VideoReader::decode(const AVPacket* packet, const std::function<void(const 
   }
 }
 
-void VideoReader::emit(const std::function<void(const Image&, std::int64_t)>& on_frame) {
+void VideoReader::emit(const std::function<void(Image&&, std::int64_t)>& on_frame) {
   const int w = frame_->width, h = frame_->height;
   to_bgr_ = sws_getCachedContext(to_bgr_, w, h, static_cast<AVPixelFormat>(frame_->format), w, h, AV_PIX_FMT_BGR24,
                                  SWS_BICUBIC, nullptr, nullptr, nullptr);
@@ -100,7 +102,7 @@ void VideoReader::emit(const std::function<void(const Image&, std::int64_t)>& on
   const std::int64_t duration = frame_->pkt_duration > 0 ? frame_->pkt_duration : 1;
 #endif
   next_pts_ = pts + duration;
-  on_frame(bgr, pts);
+  on_frame(std::move(bgr), pts);
 }
 
 }  // namespace gpen::detail

@@ -37,13 +37,13 @@ class VideoReader {
   /// Decodes a packet of the video stream (nullptr: drain the decoder at the end) and calls
   /// `on_frame` with each frame and its timestamp in the video stream's time base. A packet the
   /// decoder refuses is counted as damaged and skipped.
-  void decode(const AVPacket* packet, const std::function<void(const Image&, std::int64_t)>& on_frame);
+  void decode(const AVPacket* packet, const std::function<void(Image&&, std::int64_t)>& on_frame);
   /// Packets or reads that failed: what a damaged file lost.
   int damaged() const { return damaged_; }
 
  private:
   void release();
-  void emit(const std::function<void(const Image&, std::int64_t)>& on_frame);
+  void emit(const std::function<void(Image&&, std::int64_t)>& on_frame);
 
   std::string path_;
   AVFormatContext* format_ = nullptr;

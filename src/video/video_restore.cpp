@@ -1,4 +1,8 @@
 #include <chrono>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <thread>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -7,6 +11,7 @@
 
 #include "gpen/io.hpp"
 #include "gpen/video.hpp"
+#include "batch/bounded_queue.hpp"
 #include "io/atomic_file.hpp"
 #include "video/av_error.hpp"
 #include "video/face_follower.hpp"
@@ -29,14 +34,18 @@ struct PacketDeleter {
 };
 using PacketPtr = std::unique_ptr<AVPacket, PacketDeleter>;
 
+constexpr std::size_t kQueueCapacity = 4;  // frames waiting between two stages
+
 // The restored frames' destination: a video file (encoded, other streams copied) or a folder of
 // PNG images, each written into a locked temporary that is renamed onto the output at the end.
 class FrameSink {
  public:
-  FrameSink(const std::string& output, const VideoOptions& options, const detail::VideoReader& reader)
+  FrameSink(const std::string& output, const VideoOptions& options, const detail::VideoReader& reader,
+            std::mutex& reader_mutex)
       : output_(output),
         options_(options),
         reader_(reader),
+        reader_mutex_(reader_mutex),
         temporary_(output, options.frames_dir ? detail::LockedTemporary::Kind::Folder : detail::LockedTemporary::Kind::File) {}
 
   bool started() const { return started_; }
@@ -84,7 +93,10 @@ class FrameSink {
     encoding.crf = options_.crf;
     encoding.bitrate_kbps = options_.bitrate;
     const std::string container = options_.container.empty() ? output_ : options_.container;
-    writer_ = std::make_unique<detail::VideoWriter>(temporary_.name(), container, reader_, width, height, encoding);
+    {
+      std::lock_guard<std::mutex> lock(reader_mutex_);  // its streams are read from the decoding file
+      writer_ = std::make_unique<detail::VideoWriter>(temporary_.name(), container, reader_, width, height, encoding);
+    }
     for (PacketPtr& p : waiting_) {
       if (writer_->copies(p->stream_index)) writer_->write_copied(p.get());
     }
@@ -94,6 +106,7 @@ class FrameSink {
   std::string output_;
   const VideoOptions& options_;
   const detail::VideoReader& reader_;
+  std::mutex& reader_mutex_;
   detail::LockedTemporary temporary_;
   std::unique_ptr<detail::VideoWriter> writer_;
   std::vector<PacketPtr> waiting_;
@@ -106,6 +119,38 @@ std::string output_path(const std::string& output, const VideoOptions& options) 
   if (!options.frames_dir) return output;
   fs::path folder(output);
   return folder.replace_extension().string();
+}
+
+// What flows between the stages: a frame (decoded, then restored) or a packet of another stream,
+// in the order read, so copied streams keep their place beside the frames.
+struct Item {
+  Image frame;
+  std::int64_t pts = 0;
+  PacketPtr packet;  // set: a packet of another stream
+};
+
+// The first failure of any stage; the others stop when they see the queues closed.
+class FirstFailure {
+ public:
+  void record(std::exception_ptr error, detail::BoundedQueue<Item>& a, detail::BoundedQueue<Item>& b) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!error_) error_ = error;
+    }
+    a.close();
+    b.close();
+  }
+  void rethrow() {
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::exception_ptr error_;
+};
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
 }  // namespace
@@ -128,58 +173,120 @@ VideoReport restore_video(const Restorer& restorer, const std::string& input, co
   // level of its own, only errors are printed.
   if (av_log_get_level() == AV_LOG_INFO) av_log_set_level(AV_LOG_ERROR);
   detail::VideoReader reader(input);
-  FrameSink sink(output, options, reader);
+  std::mutex reader_mutex;  // the decoder reads the file while the writer starts from its streams
+  FrameSink sink(output, options, reader, reader_mutex);
   VideoReport report;
   report.output = output;
   const std::int64_t total = reader.frame_estimate();
   const double seconds_per_tick = av_q2d(reader.video_stream()->time_base);
+
+  // Three stages joined by bounded queues: decode (a thread), restore (this thread: the
+  // progress callback and cancellation stay on the caller's thread), encode and write (a thread).
+  detail::BoundedQueue<Item> decoded(kQueueCapacity), restored(kQueueCapacity);
+  FirstFailure failure;
+  std::thread decoder([&] {
+    try {
+      PacketPtr packet(av_packet_alloc());
+      if (!packet) throw Error(ErrorCode::OutOfMemory, "cannot allocate a packet");
+      bool more = true;
+      while (more) {
+        const auto t = std::chrono::steady_clock::now();
+        std::vector<Item> items;
+        {
+          std::lock_guard<std::mutex> lock(reader_mutex);
+          auto collect = [&](Image&& frame, std::int64_t pts) { items.push_back(Item{std::move(frame), pts, nullptr}); };
+          more = reader.read(packet.get());
+          if (!more) {
+            reader.decode(nullptr, collect);  // drain the decoder
+          } else if (packet->stream_index == reader.video_index()) {
+            reader.decode(packet.get(), collect);
+          } else {
+            items.push_back(Item{Image(), 0, PacketPtr(av_packet_clone(packet.get()))});
+          }
+          av_packet_unref(packet.get());
+        }
+        report.decode_s += seconds_since(t);
+        for (Item& item : items) {
+          if (!decoded.push(std::move(item))) return;  // a later stage failed
+        }
+      }
+    } catch (...) {
+      failure.record(std::current_exception(), decoded, restored);
+    }
+    decoded.close();
+  });
+  std::thread writer([&] {
+    try {
+      while (std::optional<Item> item = restored.pop()) {
+        const auto t = std::chrono::steady_clock::now();
+        if (item->packet) {
+          sink.other(item->packet.get());
+        } else {
+          sink.write(item->frame, item->pts);
+        }
+        report.encode_s += seconds_since(t);
+      }
+    } catch (...) {
+      failure.record(std::current_exception(), decoded, restored);
+    }
+  });
+
   detail::FaceTracker tracker(options.smoothing);
   detail::FaceFollower follower;
-  std::int64_t index = 0;
-  auto on_frame = [&](const Image& frame, std::int64_t pts) {
-    std::vector<DetectedFace> found;
-    if (index++ % options.detect_every == 0) {
-      found = restorer.detect(frame.view(), params);
-      ++report.detections;
-      if (options.detect_every > 1) follower.found(frame, found);
-    } else {
-      found = follower.follow(frame);
+  try {
+    std::int64_t index = 0;
+    while (std::optional<Item> item = decoded.pop()) {
+      if (item->packet) {
+        if (!restored.push(std::move(*item))) break;
+        continue;
+      }
+      const auto t = std::chrono::steady_clock::now();
+      const Image& frame = item->frame;
+      std::vector<DetectedFace> found;
+      if (index++ % options.detect_every == 0) {
+        found = restorer.detect(frame.view(), params);
+        ++report.detections;
+        if (options.detect_every > 1) follower.found(frame, found);
+      } else {
+        found = follower.follow(frame);
+      }
+      std::vector<DetectedFace> faces;
+      for (const detail::FaceTracker::Tracked& tracked : tracker.update(found, item->pts * seconds_per_tick)) {
+        faces.push_back(tracked.face);
+      }
+      Result result = restorer.restore(frame.view(), faces, params);
+      if (report.frames == 0) {
+        report.width = result.image.width();
+        report.height = result.image.height();
+      }
+      ++report.frames;
+      report.faces += static_cast<std::int64_t>(result.faces.size());
+      report.compute_s += seconds_since(t);
+      if (!restored.push(Item{std::move(result.image), item->pts, nullptr})) break;
+      if (options.progress) {
+        VideoProgress p;
+        p.frames_done = report.frames;
+        p.frames_total = std::max(total, report.frames);
+        p.elapsed_s = seconds_since(start);
+        if (total > report.frames) p.eta_s = p.elapsed_s / report.frames * (total - report.frames);
+        options.progress(p);
+      }
     }
-    std::vector<DetectedFace> faces;
-    for (const detail::FaceTracker::Tracked& t : tracker.update(found, pts * seconds_per_tick)) faces.push_back(t.face);
-    const Result restored = restorer.restore(frame.view(), faces, params);
-    if (!sink.started()) {
-      report.width = restored.image.width();
-      report.height = restored.image.height();
-    }
-    sink.write(restored.image, pts);
-    ++report.frames;
-    report.faces += static_cast<std::int64_t>(restored.faces.size());
-    if (options.progress) {
-      VideoProgress p;
-      p.frames_done = report.frames;
-      p.frames_total = std::max(total, report.frames);
-      p.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      if (total > report.frames) p.eta_s = p.elapsed_s / report.frames * (total - report.frames);
-      options.progress(p);
-    }
-  };
-  PacketPtr packet(av_packet_alloc());
-  if (!packet) throw Error(ErrorCode::OutOfMemory, "cannot allocate a packet");
-  while (reader.read(packet.get())) {
-    if (packet->stream_index == reader.video_index()) {
-      reader.decode(packet.get(), on_frame);
-    } else {
-      sink.other(packet.get());
-    }
-    av_packet_unref(packet.get());
+  } catch (...) {
+    failure.record(std::current_exception(), decoded, restored);
   }
-  reader.decode(nullptr, on_frame);
+  restored.close();
+  decoder.join();
+  writer.join();
+  failure.rethrow();
   if (!sink.started()) throw Error(ErrorCode::DecodeFailed, "no frame of " + input + " could be decoded");
+  const auto t = std::chrono::steady_clock::now();
   report.copied_streams = sink.finish();
+  report.encode_s += seconds_since(t);
   report.damaged = reader.damaged();
   report.frames_per_track = tracker.frames_per_track();
-  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  report.seconds = seconds_since(start);
+  report.compute_busy_fraction = report.seconds > 0 ? std::min(1.0, report.compute_s / report.seconds) : 0.0;
   return report;
 }
 
