@@ -1,4 +1,5 @@
 #include <chrono>
+#include <cstdlib>
 #include <exception>
 #include <mutex>
 #include <optional>
@@ -153,6 +154,12 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
+// GPEN_VIDEO_SERIAL=1: the stages one after the other (bench/video_benchmark.py compares).
+bool serial_stages() {
+  const char* v = std::getenv("GPEN_VIDEO_SERIAL");
+  return v != nullptr && std::string(v) == "1";
+}
+
 }  // namespace
 
 VideoReport restore_video(const Restorer& restorer, const std::string& input, const std::string& output_name,
@@ -180,105 +187,125 @@ VideoReport restore_video(const Restorer& restorer, const std::string& input, co
   const std::int64_t total = reader.frame_estimate();
   const double seconds_per_tick = av_q2d(reader.video_stream()->time_base);
 
-  // Three stages joined by bounded queues: decode (a thread), restore (this thread: the
-  // progress callback and cancellation stay on the caller's thread), encode and write (a thread).
-  detail::BoundedQueue<Item> decoded(kQueueCapacity), restored(kQueueCapacity);
-  FirstFailure failure;
-  std::thread decoder([&] {
-    try {
-      PacketPtr packet(av_packet_alloc());
-      if (!packet) throw Error(ErrorCode::OutOfMemory, "cannot allocate a packet");
-      bool more = true;
-      while (more) {
-        const auto t = std::chrono::steady_clock::now();
-        std::vector<Item> items;
-        {
-          std::lock_guard<std::mutex> lock(reader_mutex);
-          auto collect = [&](Image&& frame, std::int64_t pts) { items.push_back(Item{std::move(frame), pts, nullptr}); };
-          more = reader.read(packet.get());
-          if (!more) {
-            reader.decode(nullptr, collect);  // drain the decoder
-          } else if (packet->stream_index == reader.video_index()) {
-            reader.decode(packet.get(), collect);
-          } else {
-            items.push_back(Item{Image(), 0, PacketPtr(av_packet_clone(packet.get()))});
-          }
-          av_packet_unref(packet.get());
-        }
-        report.decode_s += seconds_since(t);
-        for (Item& item : items) {
-          if (!decoded.push(std::move(item))) return;  // a later stage failed
-        }
-      }
-    } catch (...) {
-      failure.record(std::current_exception(), decoded, restored);
+  // The three stages. decode: the next packet's frames, or another stream's packet (false at the
+  // end); restore: one frame; write: one item into the output.
+  auto decode = [&](std::vector<Item>& items, AVPacket* packet) {
+    const auto t = std::chrono::steady_clock::now();
+    std::lock_guard<std::mutex> lock(reader_mutex);
+    auto collect = [&](Image&& frame, std::int64_t pts) { items.push_back(Item{std::move(frame), pts, nullptr}); };
+    const bool more = reader.read(packet);
+    if (!more) {
+      reader.decode(nullptr, collect);  // drain the decoder
+    } else if (packet->stream_index == reader.video_index()) {
+      reader.decode(packet, collect);
+    } else {
+      items.push_back(Item{Image(), 0, PacketPtr(av_packet_clone(packet))});
     }
-    decoded.close();
-  });
-  std::thread writer([&] {
-    try {
-      while (std::optional<Item> item = restored.pop()) {
-        const auto t = std::chrono::steady_clock::now();
-        if (item->packet) {
-          sink.other(item->packet.get());
-        } else {
-          sink.write(item->frame, item->pts);
-        }
-        report.encode_s += seconds_since(t);
-      }
-    } catch (...) {
-      failure.record(std::current_exception(), decoded, restored);
-    }
-  });
-
+    av_packet_unref(packet);
+    report.decode_s += seconds_since(t);
+    return more;
+  };
   detail::FaceTracker tracker(options.smoothing);
   detail::FaceFollower follower;
-  try {
-    std::int64_t index = 0;
-    while (std::optional<Item> item = decoded.pop()) {
-      if (item->packet) {
-        if (!restored.push(std::move(*item))) break;
-        continue;
-      }
-      const auto t = std::chrono::steady_clock::now();
-      const Image& frame = item->frame;
-      std::vector<DetectedFace> found;
-      if (index++ % options.detect_every == 0) {
-        found = restorer.detect(frame.view(), params);
-        ++report.detections;
-        if (options.detect_every > 1) follower.found(frame, found);
-      } else {
-        found = follower.follow(frame);
-      }
-      std::vector<DetectedFace> faces;
-      for (const detail::FaceTracker::Tracked& tracked : tracker.update(found, item->pts * seconds_per_tick)) {
-        faces.push_back(tracked.face);
-      }
-      Result result = restorer.restore(frame.view(), faces, params);
-      if (report.frames == 0) {
-        report.width = result.image.width();
-        report.height = result.image.height();
-      }
-      ++report.frames;
-      report.faces += static_cast<std::int64_t>(result.faces.size());
-      report.compute_s += seconds_since(t);
-      if (!restored.push(Item{std::move(result.image), item->pts, nullptr})) break;
-      if (options.progress) {
-        VideoProgress p;
-        p.frames_done = report.frames;
-        p.frames_total = std::max(total, report.frames);
-        p.elapsed_s = seconds_since(start);
-        if (total > report.frames) p.eta_s = p.elapsed_s / report.frames * (total - report.frames);
-        options.progress(p);
+  std::int64_t index = 0;
+  auto restore = [&](Item& item) {
+    const auto t = std::chrono::steady_clock::now();
+    std::vector<DetectedFace> found;
+    if (index++ % options.detect_every == 0) {
+      found = restorer.detect(item.frame.view(), params);
+      ++report.detections;
+      if (options.detect_every > 1) follower.found(item.frame, found);
+    } else {
+      found = follower.follow(item.frame);
+    }
+    std::vector<DetectedFace> faces;
+    for (const detail::FaceTracker::Tracked& tracked : tracker.update(found, item.pts * seconds_per_tick)) {
+      faces.push_back(tracked.face);
+    }
+    Result result = restorer.restore(item.frame.view(), faces, params);
+    if (report.frames == 0) {
+      report.width = result.image.width();
+      report.height = result.image.height();
+    }
+    ++report.frames;
+    report.faces += static_cast<std::int64_t>(result.faces.size());
+    item.frame = std::move(result.image);
+    report.compute_s += seconds_since(t);
+  };
+  auto progress = [&] {
+    if (!options.progress) return;
+    VideoProgress p;
+    p.frames_done = report.frames;
+    p.frames_total = std::max(total, report.frames);
+    p.elapsed_s = seconds_since(start);
+    if (total > report.frames) p.eta_s = p.elapsed_s / report.frames * (total - report.frames);
+    options.progress(p);
+  };
+  auto write = [&](const Item& item) {
+    const auto t = std::chrono::steady_clock::now();
+    if (item.packet) {
+      sink.other(item.packet.get());
+    } else {
+      sink.write(item.frame, item.pts);
+    }
+    report.encode_s += seconds_since(t);
+  };
+  PacketPtr packet(av_packet_alloc());
+  if (!packet) throw Error(ErrorCode::OutOfMemory, "cannot allocate a packet");
+
+  if (serial_stages()) {
+    // One stage after the other on this thread (for measuring what the pipeline buys).
+    for (bool more = true; more;) {
+      std::vector<Item> items;
+      more = decode(items, packet.get());
+      for (Item& item : items) {
+        if (!item.packet) restore(item);
+        write(item);
+        if (!item.packet) progress();
       }
     }
-  } catch (...) {
-    failure.record(std::current_exception(), decoded, restored);
+  } else {
+    // The stages at the same time, joined by bounded queues: decode and write on threads of
+    // their own, restore on this thread (the progress callback and cancellation stay on the
+    // caller's thread). The first failure closes both queues and stops the others.
+    detail::BoundedQueue<Item> decoded(kQueueCapacity), restored(kQueueCapacity);
+    FirstFailure failure;
+    std::thread decoder([&] {
+      try {
+        for (bool more = true; more;) {
+          std::vector<Item> items;
+          more = decode(items, packet.get());
+          for (Item& item : items) {
+            if (!decoded.push(std::move(item))) return;  // a later stage failed
+          }
+        }
+      } catch (...) {
+        failure.record(std::current_exception(), decoded, restored);
+      }
+      decoded.close();
+    });
+    std::thread writer([&] {
+      try {
+        while (std::optional<Item> item = restored.pop()) write(*item);
+      } catch (...) {
+        failure.record(std::current_exception(), decoded, restored);
+      }
+    });
+    try {
+      while (std::optional<Item> item = decoded.pop()) {
+        if (!item->packet) restore(*item);
+        const bool frame = !item->packet;
+        if (!restored.push(std::move(*item))) break;
+        if (frame) progress();
+      }
+    } catch (...) {
+      failure.record(std::current_exception(), decoded, restored);
+    }
+    restored.close();
+    decoder.join();
+    writer.join();
+    failure.rethrow();
   }
-  restored.close();
-  decoder.join();
-  writer.join();
-  failure.rethrow();
   if (!sink.started()) throw Error(ErrorCode::DecodeFailed, "no frame of " + input + " could be decoded");
   const auto t = std::chrono::steady_clock::now();
   report.copied_streams = sink.finish();

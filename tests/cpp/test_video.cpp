@@ -436,3 +436,33 @@ TEST_CASE("video: detect_every 5 searches a fifth of the frames and still restor
   CHECK(all.detections == 30);
   MESSAGE("30 frames: " << all.seconds << " s searching every frame, " << r.seconds << " s every 5th");
 }
+
+TEST_CASE("video: the pipeline gives the same frames as the stages one after the other (GPEN_VIDEO_SERIAL=1)") {
+  if (!have_ffmpeg()) return;
+  const std::string face = test::shared_dir() + "/data/ffhq-val/lq_0.png";
+  if (!test::available(face)) return;
+  const std::string dir = test::temp_dir("video-serial");
+  const std::string clip = dir + "/pan.mp4";
+  REQUIRE(make_clip("-loop 1 -i '" + face + "' -f lavfi -i sine -frames:v 12 -r 25 "
+                    "-vf scale=300:300,crop=256:256:'2*n':'n' -c:v libx264 -crf 12 -pix_fmt yuv420p -c:a aac -t 0.5 '" +
+                    clip + "'"));
+  gpen::VideoOptions folder;
+  folder.frames_dir = true;
+  folder.detect_every = 3;
+  const gpen::VideoReport piped = gpen::restore_video(classic_restorer(), clip, dir + "/piped", gpen::RestoreParams(), folder);
+  ::setenv("GPEN_VIDEO_SERIAL", "1", 1);
+  const gpen::VideoReport serial = gpen::restore_video(classic_restorer(), clip, dir + "/serial", gpen::RestoreParams(), folder);
+  ::unsetenv("GPEN_VIDEO_SERIAL");
+  REQUIRE(piped.frames == 12);
+  CHECK(serial.frames == 12);
+  CHECK(serial.faces == piped.faces);
+  CHECK(piped.faces == 12);
+  for (int i = 1; i <= 12; ++i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "/%06d.png", i);
+    const cv::Mat a = cv::imread(dir + "/piped" + name), b = cv::imread(dir + "/serial" + name);
+    REQUIRE(!a.empty());
+    REQUIRE(!b.empty());
+    CHECK(cv::norm(a, b, cv::NORM_INF) == 0);
+  }
+}
