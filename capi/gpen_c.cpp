@@ -648,6 +648,7 @@ gpen_status gpen_restore_video(gpen_restorer* restorer, const char* input, const
       out.width = r.width;
       out.height = r.height;
       out.seconds = r.seconds;
+      out.resumed_frames = r.resumed_frames;
       std::memcpy(report, &out, out.struct_size);
     }
     return GPEN_OK;

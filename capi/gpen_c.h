@@ -197,6 +197,8 @@ typedef struct gpen_video_params {
   int frames_dir;          /* PNG frames into a folder named like the output without its extension */
   float smoothing;         /* 0-1: temporal smoothing of face landmarks (default 0.5) */
   int detect_every;        /* search for faces on every Nth frame, optical flow between (default 1) */
+  int resume;              /* segments beside the output: an interrupted run goes on where it stopped */
+  float segment_seconds;   /* with resume: segment length (default 10) */
   gpen_video_progress_fn progress_callback; /* NULL: none */
   void* progress_user_data;
 } gpen_video_params;
@@ -212,6 +214,7 @@ typedef struct gpen_video_report {
   int width;               /* output frame size */
   int height;
   double seconds;
+  long long resumed_frames; /* of frames, restored by an earlier interrupted run (resume) */
 } gpen_video_report;
 
 

@@ -59,6 +59,7 @@ struct VideoReport {
   int width = 0;                 ///< output frame size
   int height = 0;
   std::int64_t detections = 0;   ///< frames searched for faces (all of them when detect_every is 1)
+  std::int64_t resumed_frames = 0;  ///< of `frames`, restored by an earlier, interrupted run (resume)
   double seconds = 0.0;          ///< wall time
   /// Busy time of each stage (decode, restore, encode and write run at the same time, joined by
   /// bounded queues); their sum is what one loop doing each in turn would take.

@@ -65,7 +65,8 @@ class Restorer:
                       max_faces: Optional[int] = ..., min_face_size: Optional[float] = ...,
                       upscale: Optional[int] = ..., video_codec: Optional[str] = ..., crf: Optional[int] = ...,
                       bitrate: Optional[int] = ..., container: Optional[str] = ..., frames_dir: Optional[bool] = ...,
-                      smoothing: Optional[float] = ..., detect_every: Optional[int] = ...) -> Dict[str, Any]: ...
+                      smoothing: Optional[float] = ..., detect_every: Optional[int] = ...,
+                      resume: Optional[bool] = ..., segment_seconds: Optional[float] = ...) -> Dict[str, Any]: ...
     def detect(self, img: ImageLike, *, only_center_face: Optional[bool] = ..., max_faces: Optional[int] = ...,
                min_face_size: Optional[float] = ..., rgb: Optional[bool] = ...) -> List[Face]: ...
 

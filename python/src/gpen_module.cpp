@@ -356,6 +356,7 @@ class PyRestorer {
     out["width"] = r.width;
     out["height"] = r.height;
     out["detections"] = r.detections;
+    out["resumed_frames"] = r.resumed_frames;
     out["seconds"] = r.seconds;
     out["stage_seconds"] = py::dict(py::arg("decode") = r.decode_s, py::arg("compute") = r.compute_s,
                                     py::arg("encode") = r.encode_s);

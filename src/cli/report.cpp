@@ -29,7 +29,8 @@ std::string report_json(const CliArgs& args, const Restorer& restorer, const Bat
                           {"copied_streams", v.report.copied_streams}, {"damaged", v.report.damaged},
                           {"frames_per_track", v.report.frames_per_track},
                           {"width", v.report.width}, {"height", v.report.height},
-                          {"detections", v.report.detections}, {"seconds", v.report.seconds},
+                          {"detections", v.report.detections}, {"resumed_frames", v.report.resumed_frames},
+                          {"seconds", v.report.seconds},
                           {"stage_seconds", {{"decode", v.report.decode_s}, {"compute", v.report.compute_s},
                                              {"encode", v.report.encode_s}}},
                           {"compute_busy_fraction", v.report.compute_busy_fraction}});

@@ -1,7 +1,11 @@
 #include "video/face_tracker.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cmath>
+
+#include "gpen/error.hpp"
 
 namespace gpen::detail {
 
@@ -92,6 +96,46 @@ std::vector<FaceTracker::Tracked> FaceTracker::update(const std::vector<Detected
   tracks_.erase(std::remove_if(tracks_.begin(), tracks_.end(), [](const Track& t) { return t.missed > kMaxMissed; }),
                 tracks_.end());
   return out;
+}
+
+std::string FaceTracker::state() const {
+  nlohmann::json tracks = nlohmann::json::array();
+  for (const Track& t : tracks_) {
+    nlohmann::json filters = nlohmann::json::array();
+    for (const OneEuro& f : t.filters) filters.push_back({f.value, f.speed});
+    tracks.push_back({{"id", t.id},
+                      {"box", {t.box.x, t.box.y, t.box.width, t.box.height}},
+                      {"filters", filters},
+                      {"last_seconds", t.last_seconds},
+                      {"missed", t.missed}});
+  }
+  return nlohmann::json{{"tracks", tracks}, {"frames_per_track", frames_per_track_}}.dump();
+}
+
+void FaceTracker::set_state(const std::string& text) {
+  try {
+    const nlohmann::json j = nlohmann::json::parse(text);
+    std::vector<Track> tracks;
+    for (const nlohmann::json& t : j.at("tracks")) {
+      Track track;
+      track.id = t.at("id").get<int>();
+      const auto box = t.at("box").get<std::vector<float>>();
+      if (box.size() != 4) throw std::runtime_error("a box has 4 numbers");
+      track.box = Box{box[0], box[1], box[2], box[3]};
+      for (const nlohmann::json& f : t.at("filters")) track.filters.push_back({f.at(0).get<double>(), f.at(1).get<double>()});
+      track.last_seconds = t.at("last_seconds").get<double>();
+      track.missed = t.at("missed").get<int>();
+      tracks.push_back(track);
+    }
+    std::vector<std::int64_t> frames = j.at("frames_per_track").get<std::vector<std::int64_t>>();
+    for (const Track& t : tracks) {
+      if (t.id < 0 || t.id >= static_cast<int>(frames.size())) throw std::runtime_error("a track number out of range");
+    }
+    tracks_ = std::move(tracks);
+    frames_per_track_ = std::move(frames);
+  } catch (const std::exception& e) {
+    throw Error(ErrorCode::InvalidArgument, std::string("not a face tracker state: ") + e.what());
+  }
 }
 
 }  // namespace gpen::detail

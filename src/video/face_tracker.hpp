@@ -11,6 +11,7 @@
 // filter behaves the same for small and large faces.
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "gpen/face.hpp"
@@ -33,6 +34,12 @@ class FaceTracker {
 
   /// Frames each track was seen in, by track number.
   const std::vector<std::int64_t>& frames_per_track() const { return frames_per_track_; }
+
+  /// The whole state as JSON text (numbers that read back exactly), and back: a resumed video
+  /// goes on exactly as the run that stopped would have. set_state throws gpen::Error
+  /// (InvalidArgument) for text that is not such a state.
+  std::string state() const;
+  void set_state(const std::string& text);
 
  private:
   struct OneEuro {

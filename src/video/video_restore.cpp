@@ -11,12 +11,15 @@
 #include <vector>
 
 #include "gpen/io.hpp"
+#include "gpen/param_table.hpp"
 #include "gpen/video.hpp"
 #include "batch/bounded_queue.hpp"
 #include "io/atomic_file.hpp"
 #include "video/av_error.hpp"
 #include "video/face_follower.hpp"
 #include "video/face_tracker.hpp"
+#include "video/frame_sink.hpp"
+#include "video/video_segments.hpp"
 
 extern "C" {
 #include <libavutil/log.h>
@@ -37,84 +40,6 @@ using PacketPtr = std::unique_ptr<AVPacket, PacketDeleter>;
 
 constexpr std::size_t kQueueCapacity = 4;  // frames waiting between two stages
 
-// The restored frames' destination: a video file (encoded, other streams copied) or a folder of
-// PNG images, each written into a locked temporary that is renamed onto the output at the end.
-class FrameSink {
- public:
-  FrameSink(const std::string& output, const VideoOptions& options, const detail::VideoReader& reader,
-            std::mutex& reader_mutex)
-      : output_(output),
-        options_(options),
-        reader_(reader),
-        reader_mutex_(reader_mutex),
-        temporary_(output, options.frames_dir ? detail::LockedTemporary::Kind::Folder : detail::LockedTemporary::Kind::File) {}
-
-  bool started() const { return started_; }
-
-  void write(const Image& frame, std::int64_t pts) {
-    if (!started_) start(frame.width(), frame.height());
-    ++frames_;
-    if (options_.frames_dir) {
-      char name[32];
-      std::snprintf(name, sizeof name, "%06lld.png", static_cast<long long>(frames_));
-      write_image((fs::path(temporary_.name()) / name).string(), frame.view());
-    } else {
-      writer_->write_frame(frame, pts);
-    }
-  }
-
-  // A packet of another stream: copied when the video's size is known, kept until then.
-  void other(AVPacket* packet) {
-    if (options_.frames_dir) return;
-    if (!started_) {
-      waiting_.emplace_back(av_packet_clone(packet));
-    } else if (writer_->copies(packet->stream_index)) {
-      writer_->write_copied(packet);
-    }
-  }
-
-  // Completes the output under its name; returns the streams copied.
-  int finish() {
-    int copied = 0;
-    if (writer_) {
-      writer_->finish();
-      copied = writer_->copied_streams();
-      writer_.reset();
-    }
-    temporary_.commit();
-    return copied;
-  }
-
- private:
-  void start(int width, int height) {
-    started_ = true;
-    if (options_.frames_dir) return;
-    detail::VideoEncoding encoding;
-    encoding.codec = options_.video_codec;
-    encoding.crf = options_.crf;
-    encoding.bitrate_kbps = options_.bitrate;
-    const std::string container = options_.container.empty() ? output_ : options_.container;
-    {
-      std::lock_guard<std::mutex> lock(reader_mutex_);  // its streams are read from the decoding file
-      writer_ = std::make_unique<detail::VideoWriter>(temporary_.name(), container, reader_, width, height, encoding);
-    }
-    for (PacketPtr& p : waiting_) {
-      if (writer_->copies(p->stream_index)) writer_->write_copied(p.get());
-    }
-    waiting_.clear();
-  }
-
-  std::string output_;
-  const VideoOptions& options_;
-  const detail::VideoReader& reader_;
-  std::mutex& reader_mutex_;
-  detail::LockedTemporary temporary_;
-  std::unique_ptr<detail::VideoWriter> writer_;
-  std::vector<PacketPtr> waiting_;
-  std::int64_t frames_ = 0;
-  bool started_ = false;
-};
-
 // A folder of frames is named like the output without its extension (out/clip.mp4 -> out/clip).
 std::string output_path(const std::string& output, const VideoOptions& options) {
   if (!options.frames_dir) return output;
@@ -124,11 +49,51 @@ std::string output_path(const std::string& output, const VideoOptions& options) 
 
 // What flows between the stages: a frame (decoded, then restored) or a packet of another stream,
 // in the order read, so copied streams keep their place beside the frames.
+// Resumable runs add markers: segment `segment` ends here, with `state`.
 struct Item {
   Image frame;
   std::int64_t pts = 0;
   PacketPtr packet;  // set: a packet of another stream
+  int segment = 0;
+  bool ends_segment = false;
+  detail::SegmentState state;
 };
+
+// The resumable segments of a video: a new one starts at the first frame at least
+// `seconds` after the start of the current one (timestamps, so every run cuts alike).
+class Segmenter {
+ public:
+  explicit Segmenter(double seconds) : seconds_(seconds) {}
+  /// The segment of the frame at `t` seconds; `*starts` says whether it is the segment's first.
+  int segment_of(double t, bool* starts) {
+    *starts = number_ == 0 || t >= start_ + seconds_ - 1e-6;  // 10 x 0.04 s is a whole 0.4 s
+    if (*starts) {
+      ++number_;
+      start_ = t;
+    }
+    return number_;
+  }
+  int current() const { return number_; }
+
+ private:
+  double seconds_;
+  double start_ = 0.0;
+  int number_ = 0;
+};
+
+// What a resumed run must match: the input (path, size, time), the model and every parameter.
+std::string fingerprint(const Restorer& restorer, const std::string& input, const RestoreParams& params,
+                        const VideoOptions& options) {
+  std::error_code ec;
+  std::string text = fs::weakly_canonical(input, ec).string() + "|" + std::to_string(fs::file_size(input, ec)) + "|" +
+                     std::to_string(fs::last_write_time(input, ec).time_since_epoch().count()) + "|" +
+                     restorer.model().path + "|" + restorer.model().architecture;
+  for (const ParamInfo& p : param_table()) {
+    if (p.group == ParamGroup::Restore) text += "|" + p.name + "=" + get_param(params, p.name);
+    if (p.group == ParamGroup::Video) text += "|" + p.name + "=" + get_param(options, p.name);
+  }
+  return text;
+}
 
 // The first failure of any stage; the others stop when they see the queues closed.
 class FirstFailure {
@@ -179,39 +144,95 @@ VideoReport restore_video(const Restorer& restorer, const std::string& input, co
   // FFmpeg's encoders report their set-up at the INFO level on stderr: unless the host chose a
   // level of its own, only errors are printed.
   if (av_log_get_level() == AV_LOG_INFO) av_log_set_level(AV_LOG_ERROR);
+  if (options.resume && options.frames_dir) {
+    throw Error(ErrorCode::InvalidArgument, "resume writes a video file in segments; it does not go with frames_dir");
+  }
   detail::VideoReader reader(input);
+  std::unique_ptr<detail::SegmentStore> segments;
+  if (options.resume) {
+    // Refused now, not after the last segment: a codec the output's container cannot take.
+    detail::check_writable(options.container.empty() ? output : options.container, reader, options.video_codec);
+    segments = std::make_unique<detail::SegmentStore>(output, fingerprint(restorer, input, params, options));
+  }
   std::mutex reader_mutex;  // the decoder reads the file while the writer starts from its streams
-  FrameSink sink(output, options, reader, reader_mutex);
+  detail::FrameSink sink(output, options, reader, reader_mutex, segments.get());
   VideoReport report;
   report.output = output;
   const std::int64_t total = reader.frame_estimate();
   const double seconds_per_tick = av_q2d(reader.video_stream()->time_base);
+  detail::FaceTracker tracker(options.smoothing);
+  detail::FaceFollower follower;
+  Segmenter segmenter(options.segment_seconds);
+  const int segments_done = segments ? segments->completed() : 0;
+  if (segments_done > 0) {  // go on from where the last run stopped
+    const detail::SegmentState state = segments->state(segments_done);
+    tracker.set_state(state.tracker);
+    report.frames = report.resumed_frames = state.frames;
+    report.faces = state.faces;
+    report.detections = state.detections;
+    report.width = state.width;
+    report.height = state.height;
+  }
 
   // The three stages. decode: the next packet's frames, or another stream's packet (false at the
   // end); restore: one frame; write: one item into the output.
   auto decode = [&](std::vector<Item>& items, AVPacket* packet) {
     const auto t = std::chrono::steady_clock::now();
     std::lock_guard<std::mutex> lock(reader_mutex);
-    auto collect = [&](Image&& frame, std::int64_t pts) { items.push_back(Item{std::move(frame), pts, nullptr}); };
+    auto collect = [&](Image&& frame, std::int64_t pts) {
+      Item item;
+      item.frame = std::move(frame);
+      item.pts = pts;
+      items.push_back(std::move(item));
+    };
     const bool more = reader.read(packet);
     if (!more) {
       reader.decode(nullptr, collect);  // drain the decoder
     } else if (packet->stream_index == reader.video_index()) {
       reader.decode(packet, collect);
     } else {
-      items.push_back(Item{Image(), 0, PacketPtr(av_packet_clone(packet))});
+      Item item;
+      item.packet.reset(av_packet_clone(packet));
+      items.push_back(std::move(item));
     }
     av_packet_unref(packet);
     report.decode_s += seconds_since(t);
     return more;
   };
-  detail::FaceTracker tracker(options.smoothing);
-  detail::FaceFollower follower;
   std::int64_t index = 0;
+  // The state after the frames restored so far (recorded when a resumable segment ends).
+  auto state_now = [&] {
+    detail::SegmentState state;
+    state.tracker = tracker.state();
+    state.frames = report.frames;
+    state.faces = report.faces;
+    state.detections = report.detections;
+    state.width = report.width;
+    state.height = report.height;
+    return state;
+  };
+  auto segment_end = [&](int segment) {
+    Item marker;
+    marker.segment = segment;
+    marker.ends_segment = true;
+    marker.state = state_now();
+    return marker;
+  };
+  // Restores a frame in place; returns the items to write: the frame, after the end of the
+  // previous segment when it starts one; nothing for a frame of a segment an earlier run wrote.
   auto restore = [&](Item& item) {
+    std::vector<Item> out;
     const auto t = std::chrono::steady_clock::now();
+    bool starts = false;
+    if (segments) item.segment = segmenter.segment_of(item.pts * seconds_per_tick, &starts);
+    if (item.segment <= segments_done && segments) {
+      ++index;
+      return out;
+    }
+    if (starts && item.segment - 1 > segments_done) out.push_back(segment_end(item.segment - 1));
     std::vector<DetectedFace> found;
-    if (index++ % options.detect_every == 0) {
+    // A segment starts with a search, so that a resumed run needs no frame before it.
+    if (index++ % options.detect_every == 0 || starts) {
       found = restorer.detect(item.frame.view(), params);
       ++report.detections;
       if (options.detect_every > 1) follower.found(item.frame, found);
@@ -231,6 +252,13 @@ VideoReport restore_video(const Restorer& restorer, const std::string& input, co
     report.faces += static_cast<std::int64_t>(result.faces.size());
     item.frame = std::move(result.image);
     report.compute_s += seconds_since(t);
+    out.push_back(std::move(item));
+    return out;
+  };
+  // After the last frame: the end of the last segment, if this run wrote it.
+  auto last_segment_end = [&]() -> std::optional<Item> {
+    if (!segments || segmenter.current() <= segments_done) return std::nullopt;
+    return segment_end(segmenter.current());
   };
   auto progress = [&] {
     if (!options.progress) return;
@@ -245,8 +273,10 @@ VideoReport restore_video(const Restorer& restorer, const std::string& input, co
     const auto t = std::chrono::steady_clock::now();
     if (item.packet) {
       sink.other(item.packet.get());
+    } else if (item.ends_segment) {
+      sink.end_segment(item.segment, item.state);
     } else {
-      sink.write(item.frame, item.pts);
+      sink.write(item.frame, item.pts, item.segment);
     }
     report.encode_s += seconds_since(t);
   };
@@ -259,11 +289,16 @@ VideoReport restore_video(const Restorer& restorer, const std::string& input, co
       std::vector<Item> items;
       more = decode(items, packet.get());
       for (Item& item : items) {
-        if (!item.packet) restore(item);
-        write(item);
-        if (!item.packet) progress();
+        if (item.packet) {
+          write(item);
+          continue;
+        }
+        const std::vector<Item> out = restore(item);
+        for (const Item& o : out) write(o);
+        if (!out.empty()) progress();  // not for a frame an earlier run restored
       }
     }
+    if (std::optional<Item> marker = last_segment_end()) write(*marker);
   } else {
     // The stages at the same time, joined by bounded queues: decode and write on threads of
     // their own, restore on this thread (the progress callback and cancellation stay on the
@@ -292,12 +327,18 @@ VideoReport restore_video(const Restorer& restorer, const std::string& input, co
       }
     });
     try {
+      bool open = true;
       while (std::optional<Item> item = decoded.pop()) {
-        if (!item->packet) restore(*item);
-        const bool frame = !item->packet;
-        if (!restored.push(std::move(*item))) break;
-        if (frame) progress();
+        if (item->packet) {
+          open = restored.push(std::move(*item));
+        } else {
+          std::vector<Item> out = restore(*item);
+          for (Item& o : out) open = open && restored.push(std::move(o));
+          if (open && !out.empty()) progress();  // not for a frame an earlier run restored
+        }
+        if (!open) break;
       }
+      if (std::optional<Item> marker = last_segment_end(); marker && open) restored.push(std::move(*marker));
     } catch (...) {
       failure.record(std::current_exception(), decoded, restored);
     }
@@ -306,9 +347,9 @@ VideoReport restore_video(const Restorer& restorer, const std::string& input, co
     writer.join();
     failure.rethrow();
   }
-  if (!sink.started()) throw Error(ErrorCode::DecodeFailed, "no frame of " + input + " could be decoded");
+  if (report.frames == 0) throw Error(ErrorCode::DecodeFailed, "no frame of " + input + " could be decoded");
   const auto t = std::chrono::steady_clock::now();
-  report.copied_streams = sink.finish();
+  report.copied_streams = sink.finish(input);
   report.encode_s += seconds_since(t);
   report.damaged = reader.damaged();
   report.frames_per_track = tracker.frames_per_track();

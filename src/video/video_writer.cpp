@@ -60,7 +60,10 @@ void configure(AVCodecContext* encoder, const AVCodec* codec, const VideoEncodin
     av_opt_set_int(encoder->priv_data, "crf", encoding.crf, 0);
     if (name == "vp9") encoder->bit_rate = 0;  // constant quality
   }
-  if (std::string(codec->name) == "libx265") av_opt_set(encoder->priv_data, "x265-params", "log-level=error", 0);
+  if (encoding.segment) encoder->max_b_frames = 0;
+  if (std::string(codec->name) == "libx265") {
+    av_opt_set(encoder->priv_data, "x265-params", encoding.segment ? "log-level=error:bframes=0" : "log-level=error", 0);
+  }
   if (std::string(codec->name) == "libvpx-vp9") {
     av_opt_set_int(encoder->priv_data, "cpu-used", 4, 0);  // libvpx's default (1) is several times slower
     av_opt_set_int(encoder->priv_data, "row-mt", 1, 0);
@@ -105,6 +108,20 @@ const AVOutputFormat* container_named(const std::string& name) {
   return nullptr;
 }
 
+void check_writable(const std::string& container_name, const VideoReader& reader, const std::string& codec_name) {
+  const AVOutputFormat* container = output_container(container_name, reader.format()->iformat);
+  if (!container) {
+    throw Error(ErrorCode::InvalidArgument, "no video container is known for the name " + container_name +
+                                                " nor for the input's (use .mp4, .mkv, .mov, ...)");
+  }
+  const AVCodec* codec = find_encoder(codec_name);
+  if (!codec) throw Error(ErrorCode::InvalidArgument, "this FFmpeg has no " + codec_name + " encoder");
+  if (!takes(container, codec->id)) {
+    throw Error(ErrorCode::InvalidArgument, std::string("the ") + container->name + " container does not take " +
+                                                codec->name + " video");
+  }
+}
+
 VideoWriter::VideoWriter(const std::string& path, const std::string& container_name, const VideoReader& reader,
                          int width, int height, const VideoEncoding& encoding)
     : path_(path) {
@@ -116,43 +133,24 @@ VideoWriter::VideoWriter(const std::string& path, const std::string& container_n
     }
     check_av(avformat_alloc_output_context2(&format_, container, nullptr, path.c_str()), ErrorCode::EncodeFailed,
              "cannot set up " + container_name);
-    const AVCodec* codec = find_encoder(encoding.codec);
-    if (!codec) throw Error(ErrorCode::InvalidArgument, "this FFmpeg has no " + encoding.codec + " encoder");
-    if (!takes(container, codec->id)) {
-      throw Error(ErrorCode::InvalidArgument, std::string("the ") + container->name + " container does not take " +
-                                                  codec->name + " video");
-    }
     const AVStream* in_video = reader.video_stream();
     input_video_time_base_ = in_video->time_base;
-    encoder_ = avcodec_alloc_context3(codec);
-    frame_ = av_frame_alloc();
-    packet_ = av_packet_alloc();
-    if (!encoder_ || !frame_ || !packet_) throw Error(ErrorCode::OutOfMemory, "cannot allocate an encoder");
-    encoder_->width = width;
-    encoder_->height = height;
-    // 4:2:0 needs even sizes; an odd-sized video keeps full chroma rather than losing a row. The
-    // lossless codec keeps the frames' own colours (no conversion to YUV).
-    if (encoding.codec == "ffv1") {
-      encoder_->pix_fmt = pixel_format(codec, {AV_PIX_FMT_BGR0, AV_PIX_FMT_GBRP, AV_PIX_FMT_YUV444P});
-    } else if (width % 2 == 0 && height % 2 == 0) {
-      encoder_->pix_fmt = pixel_format(codec, {AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUV444P});
-    } else {
-      encoder_->pix_fmt = pixel_format(codec, {AV_PIX_FMT_YUV444P, AV_PIX_FMT_YUV420P});
-    }
-    encoder_->time_base = in_video->time_base;  // the input's timestamps, unchanged (variable rate too)
-    encoder_->framerate = av_guess_frame_rate(reader.format(), const_cast<AVStream*>(in_video), nullptr);
-    encoder_->sample_aspect_ratio = in_video->codecpar->sample_aspect_ratio;
-    encoder_->thread_count = 0;
-    if (format_->oformat->flags & AVFMT_GLOBALHEADER) encoder_->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-    configure(encoder_, codec, encoding);
-    check_av(avcodec_open2(encoder_, codec, nullptr), ErrorCode::EncodeFailed,
-             std::string("cannot open the ") + codec->name + " encoder");
+    frame_rate_ = av_guess_frame_rate(reader.format(), const_cast<AVStream*>(in_video), nullptr);
     video_ = avformat_new_stream(format_, nullptr);
     if (!video_) throw Error(ErrorCode::OutOfMemory, "cannot add the video stream");
-    check_av(avcodec_parameters_from_context(video_->codecpar, encoder_), ErrorCode::EncodeFailed,
-             "cannot describe the video stream");
-    video_->time_base = encoder_->time_base;
-    video_->sample_aspect_ratio = encoder_->sample_aspect_ratio;
+    if (encoding.copy_from) {
+      if (!takes(container, encoding.copy_from->codecpar->codec_id)) {
+        throw Error(ErrorCode::InvalidArgument, std::string("the ") + container->name + " container does not take " +
+                                                    avcodec_get_name(encoding.copy_from->codecpar->codec_id) + " video");
+      }
+      check_av(avcodec_parameters_copy(video_->codecpar, encoding.copy_from->codecpar), ErrorCode::EncodeFailed,
+               "cannot copy the video stream");
+      video_->codecpar->codec_tag = 0;
+      video_->time_base = encoding.copy_from->time_base;
+      video_->sample_aspect_ratio = encoding.copy_from->codecpar->sample_aspect_ratio;
+    } else {
+      open_encoder(container, reader, width, height, encoding);
+    }
     av_dict_copy(&video_->metadata, in_video->metadata, 0);
     // Rotation metadata stays with the frames it describes.
     std::size_t matrix_size = 0;
@@ -167,7 +165,7 @@ VideoWriter::VideoWriter(const std::string& path, const std::string& container_n
     for (unsigned i = 0; i < in->nb_streams; ++i) {
       const AVStream* s = in->streams[i];
       input_time_bases_[i] = s->time_base;
-      if (static_cast<int>(i) == reader.video_index() || !copyable(s, container)) continue;
+      if (static_cast<int>(i) == reader.video_index() || encoding.segment || !copyable(s, container)) continue;
       AVStream* out = avformat_new_stream(format_, nullptr);
       if (!out) throw Error(ErrorCode::OutOfMemory, "cannot add a stream");
       check_av(avcodec_parameters_copy(out->codecpar, s->codecpar), ErrorCode::EncodeFailed, "cannot copy a stream");
@@ -186,6 +184,44 @@ VideoWriter::VideoWriter(const std::string& path, const std::string& container_n
     release();
     throw;
   }
+}
+
+void VideoWriter::open_encoder(const AVOutputFormat* container, const VideoReader& reader, int width, int height,
+                               const VideoEncoding& encoding) {
+  const AVCodec* codec = find_encoder(encoding.codec);
+  if (!codec) throw Error(ErrorCode::InvalidArgument, "this FFmpeg has no " + encoding.codec + " encoder");
+  if (!takes(container, codec->id)) {
+    throw Error(ErrorCode::InvalidArgument, std::string("the ") + container->name + " container does not take " +
+                                                codec->name + " video");
+  }
+  const AVStream* in_video = reader.video_stream();
+  encoder_ = avcodec_alloc_context3(codec);
+  frame_ = av_frame_alloc();
+  packet_ = av_packet_alloc();
+  if (!encoder_ || !frame_ || !packet_) throw Error(ErrorCode::OutOfMemory, "cannot allocate an encoder");
+  encoder_->width = width;
+  encoder_->height = height;
+  // 4:2:0 needs even sizes; an odd-sized video keeps full chroma rather than losing a row. The
+  // lossless codec keeps the frames' own colours (no conversion to YUV).
+  if (encoding.codec == "ffv1") {
+    encoder_->pix_fmt = pixel_format(codec, {AV_PIX_FMT_BGR0, AV_PIX_FMT_GBRP, AV_PIX_FMT_YUV444P});
+  } else if (width % 2 == 0 && height % 2 == 0) {
+    encoder_->pix_fmt = pixel_format(codec, {AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUV444P});
+  } else {
+    encoder_->pix_fmt = pixel_format(codec, {AV_PIX_FMT_YUV444P, AV_PIX_FMT_YUV420P});
+  }
+  encoder_->time_base = in_video->time_base;  // the input's timestamps, unchanged (variable rate too)
+  encoder_->framerate = av_guess_frame_rate(reader.format(), const_cast<AVStream*>(in_video), nullptr);
+  encoder_->sample_aspect_ratio = in_video->codecpar->sample_aspect_ratio;
+  encoder_->thread_count = 0;
+  if (format_->oformat->flags & AVFMT_GLOBALHEADER) encoder_->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+  configure(encoder_, codec, encoding);
+  check_av(avcodec_open2(encoder_, codec, nullptr), ErrorCode::EncodeFailed,
+           std::string("cannot open the ") + codec->name + " encoder");
+  check_av(avcodec_parameters_from_context(video_->codecpar, encoder_), ErrorCode::EncodeFailed,
+           "cannot describe the video stream");
+  video_->time_base = encoder_->time_base;
+  video_->sample_aspect_ratio = encoder_->sample_aspect_ratio;
 }
 
 VideoWriter::~VideoWriter() { release(); }
@@ -259,9 +295,20 @@ void VideoWriter::write_copied(AVPacket* packet) {
   check_av(av_interleaved_write_frame(format_, packet), ErrorCode::EncodeFailed, "cannot write " + path_);
 }
 
+void VideoWriter::write_video_packet(AVPacket* packet, AVRational time_base) {
+  av_packet_rescale_ts(packet, time_base, video_->time_base);
+  // Containers that keep no durations (the segments') give none: one frame, as the encoder's.
+  if (packet->duration <= 0 && frame_rate_.num > 0 && frame_rate_.den > 0) {
+    packet->duration = av_rescale_q(1, av_inv_q(frame_rate_), video_->time_base);
+  }
+  packet->stream_index = video_->index;
+  packet->pos = -1;
+  check_av(av_interleaved_write_frame(format_, packet), ErrorCode::EncodeFailed, "cannot write " + path_);
+}
+
 void VideoWriter::finish() {
   if (finished_) return;
-  drain(true);
+  if (encoder_) drain(true);
   check_av(av_write_trailer(format_), ErrorCode::EncodeFailed, "cannot finish " + path_);
   if (!(format_->oformat->flags & AVFMT_NOFILE)) check_av(avio_closep(&format_->pb), ErrorCode::EncodeFailed, "cannot close " + path_);
   finished_ = true;

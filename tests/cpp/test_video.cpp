@@ -466,3 +466,76 @@ TEST_CASE("video: the pipeline gives the same frames as the stages one after the
     CHECK(cv::norm(a, b, cv::NORM_INF) == 0);
   }
 }
+
+TEST_CASE("video: resume: an interrupted run goes on from its last complete segment; the result is the uninterrupted one") {
+  if (!have_ffmpeg()) return;
+  const std::string face = test::shared_dir() + "/data/ffhq-val/lq_0.png";
+  if (!test::available(face)) return;
+  const std::string dir = test::temp_dir("video-resume");
+  const std::string clip = dir + "/pan.mp4";
+  REQUIRE(make_clip("-loop 1 -i '" + face + "' -f lavfi -i sine=frequency=440 -frames:v 50 -r 25 "
+                    "-vf scale=300:300,crop=256:256:'n':'n/2',noise=alls=20:allf=t -c:v libx264 -crf 12 -pix_fmt yuv420p "
+                    "-c:a aac -t 2 '" + clip + "'"));
+  gpen::VideoOptions options;
+  options.resume = true;
+  options.segment_seconds = 0.4f;  // 10 frames a segment
+  options.detect_every = 3;
+  const gpen::VideoReport whole = gpen::restore_video(classic_restorer(), clip, dir + "/whole.mp4", gpen::RestoreParams(), options);
+  CHECK(whole.frames == 50);
+  CHECK(whole.resumed_frames == 0);
+  CHECK(whole.copied_streams == 1);
+  CHECK_FALSE(fs::exists(dir + "/.whole.mp4.parts"));  // removed once joined
+
+  // Interrupted after 25 frames: segments 1 and 2 are complete, nothing is under the output's name.
+  gpen::RestoreParams stop;
+  int restored = 0;
+  stop.should_stop = [&] { return restored >= 25; };
+  gpen::VideoOptions counting = options;
+  counting.progress = [&](const gpen::VideoProgress& p) { restored = static_cast<int>(p.frames_done); };
+  CHECK_GPEN_ERROR(gpen::restore_video(classic_restorer(), clip, dir + "/resumed.mp4", stop, counting),
+                   gpen::ErrorCode::Cancelled, "");
+  CHECK_FALSE(fs::exists(dir + "/resumed.mp4"));
+  CHECK(fs::exists(dir + "/.resumed.mp4.parts/000002.json"));
+  CHECK_FALSE(fs::exists(dir + "/.resumed.mp4.parts/000003.json"));
+  std::vector<std::int64_t> seen;
+  auto counting_first = counting.progress;
+  counting.progress = [&](const gpen::VideoProgress& p) { seen.push_back(p.frames_done); };
+  const gpen::VideoReport resumed = gpen::restore_video(classic_restorer(), clip, dir + "/resumed.mp4", gpen::RestoreParams(), counting);
+  CHECK(resumed.resumed_frames == 20);
+  CHECK(resumed.frames == 50);
+  CHECK(resumed.faces == whole.faces);
+  CHECK(resumed.detections == whole.detections);
+  CHECK(resumed.frames_per_track == whole.frames_per_track);
+  REQUIRE(!seen.empty());
+  CHECK(seen.front() == 21);
+  CHECK(seen.back() == 50);
+  // The same video, packet for packet, and the same sound as the input's.
+  const std::vector<std::string> video_whole = packet_hashes(dir + "/whole.mp4", "v:0");
+  CHECK(video_whole.size() == 50);
+  CHECK(packet_hashes(dir + "/resumed.mp4", "v:0") == video_whole);
+  CHECK(packet_hashes(dir + "/resumed.mp4", "a:0") == packet_hashes(clip, "a:0"));
+  CHECK(frame_times(dir + "/resumed.mp4") == frame_times(clip));
+  CHECK(no_temporaries(dir));
+  CHECK_FALSE(fs::exists(dir + "/.resumed.mp4.parts"));
+
+  // Segments made with other parameters are not taken: the run starts over.
+  restored = 0;
+  counting.progress = counting_first;
+  CHECK_GPEN_ERROR(gpen::restore_video(classic_restorer(), clip, dir + "/other.mp4", stop, counting),
+                   gpen::ErrorCode::Cancelled, "");
+  CHECK(fs::exists(dir + "/.other.mp4.parts/000002.json"));
+  gpen::RestoreParams other;
+  other.strength = 50;
+  const gpen::VideoReport fresh = gpen::restore_video(classic_restorer(), clip, dir + "/other.mp4", other, options);
+  CHECK(fresh.resumed_frames == 0);
+  // Refused before any work: resume with a frame folder, a codec the container cannot take.
+  gpen::VideoOptions bad = options;
+  bad.frames_dir = true;
+  CHECK_GPEN_ERROR(gpen::restore_video(classic_restorer(), clip, dir + "/x.mp4", gpen::RestoreParams(), bad),
+                   gpen::ErrorCode::InvalidArgument, "does not go with frames_dir");
+  bad = options;
+  bad.video_codec = "ffv1";
+  CHECK_GPEN_ERROR(gpen::restore_video(classic_restorer(), clip, dir + "/x.mp4", gpen::RestoreParams(), bad),
+                   gpen::ErrorCode::InvalidArgument, "the mp4 container does not take ffv1 video");
+  CHECK_FALSE(fs::exists(dir + "/.x.mp4.parts"));
+}
