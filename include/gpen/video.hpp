@@ -14,8 +14,10 @@
 // filter, `smoothing`), so that a still face does not jitter; with `detect_every` N > 1 faces are
 // searched for on every Nth frame and followed by optical flow in between.
 // Decoding, restoring and encoding run at the same time (three threads joined by bounded
-// queues); the progress callback and cancellation stay on the calling thread.
-// (Not yet: faces batched across frames, resume.)
+// queues); the progress callback and cancellation stay on the calling thread. With `resume` the
+// video is written in segments beside the output (.NAME.parts/), so that a run interrupted in any
+// way goes on from its last complete segment when started again (src/video/video_segments.hpp).
+// (Not yet: faces batched across frames.)
 
 #include <cstdint>
 #include <functional>
