@@ -1,5 +1,10 @@
 #include "video/video_reader.hpp"
 
+extern "C" {
+#include <libavutil/display.h>
+}
+
+#include <cmath>
 #include <utility>
 
 #include <filesystem>
@@ -38,6 +43,16 @@ VideoReader::VideoReader(const std::string& path) : path_(path) {
 }
 
 VideoReader::~VideoReader() { release(); }
+
+int VideoReader::display_rotation() const {
+  const uint8_t* matrix = av_stream_get_side_data(video_stream(), AV_PKT_DATA_DISPLAYMATRIX, nullptr);
+  if (!matrix) return 0;
+  // av_display_rotation_get: counterclockwise degrees; as FFmpeg's own autorotation, negated.
+  const double degrees = -av_display_rotation_get(reinterpret_cast<const int32_t*>(matrix));
+  if (std::isnan(degrees)) return 0;
+  const int quarter = static_cast<int>(std::lround(degrees / 90.0));
+  return ((quarter % 4) + 4) % 4 * 90;
+}
 
 void VideoReader::release() {
   sws_freeContext(to_bgr_);

@@ -28,6 +28,9 @@ class VideoReader {
   AVFormatContext* format() const { return format_; }
   AVStream* video_stream() const { return format_->streams[video_index_]; }
   int video_index() const { return video_index_; }
+  /// Degrees (0, 90, 180, 270) the frames are turned clockwise for display: the stream's display
+  /// matrix (a phone's rotation), to the nearest quarter turn.
+  int display_rotation() const;
   /// Frames the container announces (or duration x rate); 0 when unknown.
   std::int64_t frame_estimate() const;
 

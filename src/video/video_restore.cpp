@@ -18,6 +18,7 @@
 #include "video/av_error.hpp"
 #include "video/face_follower.hpp"
 #include "video/face_tracker.hpp"
+#include "video/frame_rotation.hpp"
 #include "video/frame_sink.hpp"
 #include "video/video_segments.hpp"
 
@@ -160,6 +161,7 @@ VideoReport restore_video(const Restorer& restorer, const std::string& input, co
   report.output = output;
   const std::int64_t total = reader.frame_estimate();
   const double seconds_per_tick = av_q2d(reader.video_stream()->time_base);
+  const int rotation = reader.display_rotation();
   detail::FaceTracker tracker(options.smoothing);
   detail::FaceFollower follower;
   Segmenter segmenter(options.segment_seconds);
@@ -230,20 +232,25 @@ VideoReport restore_video(const Restorer& restorer, const std::string& input, co
       return out;
     }
     if (starts && item.segment - 1 > segments_done) out.push_back(segment_end(item.segment - 1));
+    // Faces are found and restored on the frame as it is shown (turned upright).
+    Image turned;
+    if (rotation != 0) turned = detail::turned_clockwise(item.frame, rotation);
+    const Image& upright = rotation != 0 ? turned : item.frame;
     std::vector<DetectedFace> found;
     // A segment starts with a search, so that a resumed run needs no frame before it.
     if (index++ % options.detect_every == 0 || starts) {
-      found = restorer.detect(item.frame.view(), params);
+      found = restorer.detect(upright.view(), params);
       ++report.detections;
-      if (options.detect_every > 1) follower.found(item.frame, found);
+      if (options.detect_every > 1) follower.found(upright, found);
     } else {
-      found = follower.follow(item.frame);
+      found = follower.follow(upright);
     }
     std::vector<DetectedFace> faces;
     for (const detail::FaceTracker::Tracked& tracked : tracker.update(found, item.pts * seconds_per_tick)) {
       faces.push_back(tracked.face);
     }
-    Result result = restorer.restore(item.frame.view(), faces, params);
+    Result result = restorer.restore(upright.view(), faces, params);
+    if (rotation != 0) result.image = detail::turned_clockwise(result.image, 360 - rotation);
     if (report.frames == 0) {
       report.width = result.image.width();
       report.height = result.image.height();

@@ -539,3 +539,27 @@ TEST_CASE("video: resume: an interrupted run goes on from its last complete segm
                    gpen::ErrorCode::InvalidArgument, "the mp4 container does not take ffv1 video");
   CHECK_FALSE(fs::exists(dir + "/.x.mp4.parts"));
 }
+
+TEST_CASE("video: a clip recorded sideways (display matrix) has its faces found upright; frames and matrix kept") {
+  if (!have_ffmpeg()) return;
+  const std::string face = test::shared_dir() + "/data/ffhq-val/lq_0.png";
+  if (!test::available(face)) return;
+  const std::string dir = test::temp_dir("video-rotated");
+  const std::string side = dir + "/side.mp4", clip = dir + "/rotated.mp4";
+  // Frames stored a quarter turn clockwise; the display matrix turns them back upright (as
+  // FFmpeg's own players do: `ffmpeg -i rotated.mp4 x.png` writes them upright).
+  REQUIRE(make_clip("-loop 1 -i '" + face + "' -frames:v 6 -r 25 -vf scale=320:320,crop=320:256,transpose=1 -c:v libx264 "
+                    "-pix_fmt yuv420p '" + side + "'"));
+  REQUIRE(make_clip("-i '" + side + "' -c copy -metadata:s:v:0 rotate=90 '" + clip + "'"));
+  gpen::detail::VideoReader reader(clip);
+  CHECK(reader.display_rotation() == 270);  // clockwise: a quarter turn counterclockwise
+  const gpen::VideoReport r = gpen::restore_video(classic_restorer(), clip, dir + "/out.mp4");
+  CHECK(r.frames == 6);
+  CHECK(r.faces == 6);  // dlib finds no sideways face: these were searched upright
+  CHECK(r.width == 256);  // the frames as stored
+  CHECK(r.height == 320);
+  const auto rotation = probe(dir + "/out.mp4", "-select_streams v:0 -show_entries stream_side_data=rotation");
+  CHECK(rotation["streams"][0]["side_data_list"][0]["rotation"] == probe(clip, "-select_streams v:0 -show_entries stream_side_data=rotation")["streams"][0]["side_data_list"][0]["rotation"]);
+  // The same clip without its matrix: sideways faces, none found.
+  CHECK(gpen::restore_video(classic_restorer(), side, dir + "/side-out.mp4").faces == 0);
+}
