@@ -238,11 +238,8 @@ void VideoWriter::release() {
 }
 
 void VideoWriter::write_frame(const Image& bgr, std::int64_t pts) {
-  if (bgr.width() != encoder_->width || bgr.height() != encoder_->height) {
-    throw Error(ErrorCode::Internal, "a restored frame of " + std::to_string(bgr.width()) + "x" +
-                                         std::to_string(bgr.height()) + " in a video of " +
-                                         std::to_string(encoder_->width) + "x" + std::to_string(encoder_->height));
-  }
+  // A stream whose frame size changes midway: later frames are scaled to the first one's size
+  // (a video stream has one size), by the same conversion.
   from_bgr_ = sws_getCachedContext(from_bgr_, bgr.width(), bgr.height(), AV_PIX_FMT_BGR24, encoder_->width,
                                    encoder_->height, encoder_->pix_fmt, SWS_BICUBIC, nullptr, nullptr, nullptr);
   if (!from_bgr_) throw Error(ErrorCode::EncodeFailed, "cannot convert frames for the encoder");
@@ -255,6 +252,11 @@ void VideoWriter::write_frame(const Image& bgr, std::int64_t pts) {
   const int strides[1] = {bgr.width() * 3};
   sws_scale(from_bgr_, planes, strides, 0, bgr.height(), frame_->data, frame_->linesize);
   frame_->pts = av_rescale_q(pts, input_video_time_base_, encoder_->time_base);
+  // A damaged or spliced stream can go back in time; encoders and muxers refuse that, so such a
+  // frame is placed just after the previous one (kept, not dropped). Repeated timestamps are the
+  // input's own and stay.
+  if (last_pts_ != AV_NOPTS_VALUE && frame_->pts < last_pts_) frame_->pts = last_pts_ + 1;
+  last_pts_ = frame_->pts;
   check_av(avcodec_send_frame(encoder_, frame_), ErrorCode::EncodeFailed, "cannot encode a frame of " + path_);
   drain(false);
 }

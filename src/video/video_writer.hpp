@@ -50,7 +50,8 @@ class VideoWriter {
   VideoWriter(const VideoWriter&) = delete;
   VideoWriter& operator=(const VideoWriter&) = delete;
 
-  /// One frame (width x height BGR) at `pts`, in the input video stream's time base.
+  /// One frame (BGR; another size than width x height is scaled to it) at `pts`, in the input
+  /// video stream's time base.
   void write_frame(const Image& bgr, std::int64_t pts);
   /// Whether packets of input stream `index` are copied.
   bool copies(int index) const;
@@ -77,7 +78,8 @@ class VideoWriter {
   AVPacket* packet_ = nullptr;
   SwsContext* from_bgr_ = nullptr;
   AVRational input_video_time_base_{1, 1};
-  AVRational frame_rate_{0, 1};  // the input's (guessed), for packets without a duration
+  AVRational frame_rate_{0, 1};
+  std::int64_t last_pts_ = AV_NOPTS_VALUE;  // of the last frame encoded, encoder time base  // the input's (guessed), for packets without a duration
   std::vector<int> copied_to_;                 // input stream index -> output index, -1: not copied
   std::vector<AVRational> input_time_bases_;  // per input stream
   bool finished_ = false;

@@ -137,6 +137,34 @@ TEST_CASE("video: variable frame rate timestamps are kept") {
   CHECK(worst <= 0.0015);
 }
 
+TEST_CASE("video: two clips spliced (frame size changes, timestamps overlap): every frame kept, at the first size") {
+  if (!have_ffmpeg()) return;
+  const std::string dir = test::temp_dir("video-size-change");
+  REQUIRE(make_clip("-f lavfi -i testsrc=size=96x64:rate=25 -t 0.4 -c:v libx264 -pix_fmt yuv420p '" + dir + "/a.ts'"));
+  REQUIRE(make_clip("-f lavfi -i testsrc=size=128x96:rate=25 -t 0.4 -c:v libx264 -pix_fmt yuv420p -output_ts_offset 0.4 '" +
+                    dir + "/b.ts'"));
+  {
+    std::ofstream joined(dir + "/joined.ts", std::ios::binary);
+    for (const char* part : {"/a.ts", "/b.ts"}) {
+      std::ifstream in(dir + part, std::ios::binary);
+      joined << in.rdbuf();
+    }
+  }
+  const gpen::VideoReport r = gpen::restore_video(classic_restorer(), dir + "/joined.ts", dir + "/out.mkv");
+  // The second clip's timestamps start before the first one's end: frames that would go back in
+  // time are placed just after the previous one.
+  MESSAGE("frames restored: " << r.frames << " of 20, damaged " << r.damaged);
+  CHECK(r.frames >= 19);
+  CHECK(r.width == 96);
+  const auto v = probe(dir + "/out.mkv", "-select_streams v:0 -count_frames -show_entries stream=nb_read_frames,width,height");
+  CHECK(v["streams"][0]["width"] == 96);
+  CHECK(v["streams"][0]["height"] == 64);
+  CHECK(v["streams"][0]["nb_read_frames"] == std::to_string(r.frames));
+  const std::vector<double> times = frame_times(dir + "/out.mkv");
+  REQUIRE(times.size() == static_cast<std::size_t>(r.frames));
+  for (std::size_t i = 1; i < times.size(); ++i) CHECK(times[i] >= times[i - 1]);
+}
+
 TEST_CASE("video: a truncated stream gives the frames before the cut; bad inputs are clear errors") {
   if (!have_ffmpeg()) return;
   const std::string dir = test::temp_dir("video-bad");
