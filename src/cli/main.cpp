@@ -210,6 +210,11 @@ int main(int argc, char** argv) {
     }
     std::fprintf(stderr, "gpen-restore: videos: %d restored, %d failed%s; %lld frames, %s\n", restored, videos_failed,
                  videos_cancelled ? ", interrupted" : "", frames, faces_text(video_faces).c_str());
+    if (videos_cancelled) {
+      std::fputs(args.video.resume ? "gpen-restore: the complete segments are kept: the same command goes on from there\n"
+                                   : "gpen-restore: with --resume, an interrupted video goes on where it stopped when run again\n",
+                 stderr);
+    }
   }
   if (report.was_cancelled || videos_cancelled) return kExitInterrupted;
   if (videos_failed > 0) {
