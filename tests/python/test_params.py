@@ -26,7 +26,7 @@ def signature(tree, cls, name):
 def test_table_has_every_group_and_the_cores_defaults():
     table = gpen.param_table()
     groups = {p["group"] for p in table.values()}
-    assert groups == {"restore", "restorer", "batch"}
+    assert groups == {"restore", "restorer", "batch", "video"}
     assert table["strength"]["default"] == 100.0 and table["strength"]["max"] == 100.0
     assert table["mode"]["choices"] == ["natural", "strong", "detail"]
     assert table["extensions"]["default"][:2] == ["jpg", "jpeg"]
@@ -41,8 +41,9 @@ def test_every_parameter_is_typed_in_the_pyi():
     faces = signature(tree, "Restorer", "restore_faces")
     init = signature(tree, "Restorer", "__init__") | {"model_path"}
     files = signature(tree, None, "restore_files") | {"output_dir"}
+    video = signature(tree, "Restorer", "restore_video")
     for name, p in gpen.param_table().items():
-        where = {"restore": [restore, faces], "restorer": [init], "batch": [files]}[p["group"]]
+        where = {"restore": [restore, faces, video], "restorer": [init], "batch": [files], "video": [video]}[p["group"]]
         for sig in where:
             assert name in sig, f"{name} ({p['group']}) missing from a signature in __init__.pyi"
 
@@ -50,7 +51,7 @@ def test_every_parameter_is_typed_in_the_pyi():
 def test_every_parameter_is_documented_in_the_docstrings():
     for name, p in gpen.param_table().items():
         doc = {"restore": gpen.Restorer.restore.__doc__, "restorer": gpen.Restorer.__doc__,
-               "batch": gpen.restore_files.__doc__}[p["group"]]
+               "batch": gpen.restore_files.__doc__, "video": gpen.Restorer.restore_video.__doc__}[p["group"]]
         assert f"{name}: {p['doc']}" in doc
 
 
