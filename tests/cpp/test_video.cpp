@@ -460,9 +460,7 @@ TEST_CASE("video: detect_every 5 searches a fifth of the frames and still restor
   CHECK(r.detections == 6);
   CHECK(r.faces == 30);
   CHECK(r.frames_per_track == std::vector<std::int64_t>{30});
-  const gpen::VideoReport all = gpen::restore_video(classic_restorer(), clip, dir + "/all.mp4");
-  CHECK(all.detections == 30);
-  MESSAGE("30 frames: " << all.seconds << " s searching every frame, " << r.seconds << " s every 5th");
+  MESSAGE("30 frames, searching every 5th: " << r.seconds << " s (bench/video_benchmark.py compares with every frame)");
 }
 
 TEST_CASE("video: the pipeline gives the same frames as the stages one after the other (GPEN_VIDEO_SERIAL=1)") {
