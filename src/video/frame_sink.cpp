@@ -23,6 +23,8 @@ FrameSink::~FrameSink() {
   for (AVPacket*& p : waiting_) av_packet_free(&p);
 }
 
+std::string FrameSink::container_name() const { return options_.container.empty() ? output_ : options_.container; }
+
 VideoEncoding FrameSink::encoding() const {
   VideoEncoding e;
   e.codec = options_.video_codec;
@@ -73,8 +75,7 @@ int FrameSink::finish(const std::string& input) {
   int copied = 0;
   if (segments_) {
     VideoReader again(input);  // its audio and subtitles, from the start
-    const std::string container = options_.container.empty() ? output_ : options_.container;
-    copied = join_segments(segments_->segments(), again, temporary_.name(), container);
+    copied = join_segments(segments_->segments(), again, temporary_.name(), container_name());
   } else if (writer_) {
     writer_->finish();
     copied = writer_->copied_streams();
@@ -88,10 +89,9 @@ int FrameSink::finish(const std::string& input) {
 void FrameSink::start(int width, int height) {
   started_ = true;
   if (options_.frames_dir || segments_) return;
-  const std::string container = options_.container.empty() ? output_ : options_.container;
   {
     std::lock_guard<std::mutex> lock(reader_mutex_);  // its streams are read from the decoding file
-    writer_ = std::make_unique<VideoWriter>(temporary_.name(), container, reader_, width, height, encoding());
+    writer_ = std::make_unique<VideoWriter>(temporary_.name(), container_name(), reader_, width, height, encoding());
   }
   for (AVPacket*& p : waiting_) {
     if (writer_->copies(p->stream_index)) writer_->write_copied(p);

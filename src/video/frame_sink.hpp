@@ -46,6 +46,8 @@ class FrameSink {
 
  private:
   VideoEncoding encoding() const;
+  /// What names the output's container: the `container` option, else the output's name.
+  std::string container_name() const;
   void start(int width, int height);
 
   std::string output_;

@@ -16,6 +16,7 @@
 #include "batch/bounded_queue.hpp"
 #include "io/atomic_file.hpp"
 #include "video/av_error.hpp"
+#include "video/av_packet.hpp"
 #include "video/face_follower.hpp"
 #include "video/face_tracker.hpp"
 #include "video/frame_rotation.hpp"
@@ -34,10 +35,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct PacketDeleter {
-  void operator()(AVPacket* p) const { av_packet_free(&p); }
-};
-using PacketPtr = std::unique_ptr<AVPacket, PacketDeleter>;
 
 constexpr std::size_t kQueueCapacity = 4;  // frames waiting between two stages
 
@@ -54,7 +51,7 @@ std::string output_path(const std::string& output, const VideoOptions& options) 
 struct Item {
   Image frame;
   std::int64_t pts = 0;
-  PacketPtr packet;  // set: a packet of another stream
+  detail::PacketPtr packet;  // set: a packet of another stream
   int segment = 0;
   bool ends_segment = false;
   detail::SegmentState state;
@@ -287,7 +284,7 @@ VideoReport restore_video(const Restorer& restorer, const std::string& input, co
     }
     report.encode_s += seconds_since(t);
   };
-  PacketPtr packet(av_packet_alloc());
+  detail::PacketPtr packet(av_packet_alloc());
   if (!packet) throw Error(ErrorCode::OutOfMemory, "cannot allocate a packet");
 
   if (serial_stages()) {

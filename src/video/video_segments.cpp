@@ -11,6 +11,7 @@
 #include "gpen/error.hpp"
 #include "gpen/io.hpp"
 #include "video/av_error.hpp"
+#include "video/av_packet.hpp"
 #include "video/video_reader.hpp"
 #include "video/video_writer.hpp"
 
@@ -35,10 +36,6 @@ std::string read_text(const std::string& path) {
 
 void write_text(const std::string& path, const std::string& text) { write_file_atomically(path, text.data(), text.size()); }
 
-struct PacketDeleter {
-  void operator()(AVPacket* p) const { av_packet_free(&p); }
-};
-using PacketPtr = std::unique_ptr<AVPacket, PacketDeleter>;
 
 }  // namespace
 

@@ -90,6 +90,31 @@ bool takes(const AVOutputFormat* container, AVCodecID codec) {
   return avformat_query_codec(container, codec, FF_COMPLIANCE_NORMAL) != 0;
 }
 
+// The container `name` asks for (else the input's); throws when there is none.
+const AVOutputFormat* required_container(const std::string& name, const AVInputFormat* input) {
+  const AVOutputFormat* container = output_container(name, input);
+  if (!container) {
+    throw Error(ErrorCode::InvalidArgument, "no video container is known for the name " + name +
+                                                " nor for the input's (use .mp4, .mkv, .mov, ...)");
+  }
+  return container;
+}
+
+// The encoder of a VideoOptions codec name; throws when this FFmpeg has none.
+const AVCodec* required_encoder(const std::string& name) {
+  const AVCodec* codec = find_encoder(name);
+  if (!codec) throw Error(ErrorCode::InvalidArgument, "this FFmpeg has no " + name + " encoder");
+  return codec;
+}
+
+// Throws unless `container` takes video of `codec` (named `codec_name` in the message).
+void require_takes(const AVOutputFormat* container, AVCodecID codec, const std::string& codec_name) {
+  if (!takes(container, codec)) {
+    throw Error(ErrorCode::InvalidArgument,
+                std::string("the ") + container->name + " container does not take " + codec_name + " video");
+  }
+}
+
 bool copyable(const AVStream* stream, const AVOutputFormat* container) {
   const AVMediaType type = stream->codecpar->codec_type;
   if (type != AVMEDIA_TYPE_AUDIO && type != AVMEDIA_TYPE_SUBTITLE) return false;
@@ -109,28 +134,15 @@ const AVOutputFormat* container_named(const std::string& name) {
 }
 
 void check_writable(const std::string& container_name, const VideoReader& reader, const std::string& codec_name) {
-  const AVOutputFormat* container = output_container(container_name, reader.format()->iformat);
-  if (!container) {
-    throw Error(ErrorCode::InvalidArgument, "no video container is known for the name " + container_name +
-                                                " nor for the input's (use .mp4, .mkv, .mov, ...)");
-  }
-  const AVCodec* codec = find_encoder(codec_name);
-  if (!codec) throw Error(ErrorCode::InvalidArgument, "this FFmpeg has no " + codec_name + " encoder");
-  if (!takes(container, codec->id)) {
-    throw Error(ErrorCode::InvalidArgument, std::string("the ") + container->name + " container does not take " +
-                                                codec->name + " video");
-  }
+  const AVCodec* codec = required_encoder(codec_name);
+  require_takes(required_container(container_name, reader.format()->iformat), codec->id, codec->name);
 }
 
 VideoWriter::VideoWriter(const std::string& path, const std::string& container_name, const VideoReader& reader,
                          int width, int height, const VideoEncoding& encoding)
     : path_(path) {
   try {
-    const AVOutputFormat* container = output_container(container_name, reader.format()->iformat);
-    if (!container) {
-      throw Error(ErrorCode::InvalidArgument, "no video container is known for the name " + container_name +
-                                                  " nor for the input's (use .mp4, .mkv, .mov, ...)");
-    }
+    const AVOutputFormat* container = required_container(container_name, reader.format()->iformat);
     check_av(avformat_alloc_output_context2(&format_, container, nullptr, path.c_str()), ErrorCode::EncodeFailed,
              "cannot set up " + container_name);
     const AVStream* in_video = reader.video_stream();
@@ -139,10 +151,8 @@ VideoWriter::VideoWriter(const std::string& path, const std::string& container_n
     video_ = avformat_new_stream(format_, nullptr);
     if (!video_) throw Error(ErrorCode::OutOfMemory, "cannot add the video stream");
     if (encoding.copy_from) {
-      if (!takes(container, encoding.copy_from->codecpar->codec_id)) {
-        throw Error(ErrorCode::InvalidArgument, std::string("the ") + container->name + " container does not take " +
-                                                    avcodec_get_name(encoding.copy_from->codecpar->codec_id) + " video");
-      }
+      const AVCodecID copied = encoding.copy_from->codecpar->codec_id;
+      require_takes(container, copied, avcodec_get_name(copied));
       check_av(avcodec_parameters_copy(video_->codecpar, encoding.copy_from->codecpar), ErrorCode::EncodeFailed,
                "cannot copy the video stream");
       video_->codecpar->codec_tag = 0;
@@ -188,12 +198,8 @@ VideoWriter::VideoWriter(const std::string& path, const std::string& container_n
 
 void VideoWriter::open_encoder(const AVOutputFormat* container, const VideoReader& reader, int width, int height,
                                const VideoEncoding& encoding) {
-  const AVCodec* codec = find_encoder(encoding.codec);
-  if (!codec) throw Error(ErrorCode::InvalidArgument, "this FFmpeg has no " + encoding.codec + " encoder");
-  if (!takes(container, codec->id)) {
-    throw Error(ErrorCode::InvalidArgument, std::string("the ") + container->name + " container does not take " +
-                                                codec->name + " video");
-  }
+  const AVCodec* codec = required_encoder(encoding.codec);
+  require_takes(container, codec->id, codec->name);
   const AVStream* in_video = reader.video_stream();
   encoder_ = avcodec_alloc_context3(codec);
   frame_ = av_frame_alloc();
