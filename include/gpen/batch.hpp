@@ -48,6 +48,11 @@ struct PlannedFile {
 /// would overwrite an input, FileNotFound for a missing input path; an empty plan is an error.
 GPEN_API std::vector<PlannedFile> plan_batch(const std::vector<std::string>& inputs, const BatchOptions& options);
 
+/// The checks plan_batch makes of its plan, for a plan made elsewhere: throws
+/// gpen::Error(InvalidArgument) for an empty plan, two inputs writing the same output, or an
+/// output that would overwrite an input.
+GPEN_API void check_plan(const std::vector<PlannedFile>& plan);
+
 enum class FileStatus { Restored, Failed, Skipped, Cancelled };
 GPEN_API const char* file_status_name(FileStatus status);
 
@@ -109,6 +114,13 @@ class GPEN_API BatchProcessor {
   /// threads, one call at a time.
   BatchReport run(const std::vector<std::string>& inputs, const RestoreParams& params,
                   const BatchProgressCallback& progress = {});
+
+  /// Restores a plan made by the caller (e.g. plan_batch on another machine, split into shares):
+  /// each input to its own output, which must lie inside BatchOptions::output_dir (compare/ and
+  /// faces/ mirror it there). The plan is checked as plan_batch checks its own (check_plan);
+  /// otherwise as run().
+  BatchReport run_plan(std::vector<PlannedFile> plan, const RestoreParams& params,
+                       const BatchProgressCallback& progress = {});
 
   /// Asks a running run() to stop: no new file is read; files already read are finished and
   /// written completely; the rest are reported as cancelled. Thread-safe.

@@ -279,6 +279,26 @@ class PyRestorer {
 
   py::dict restore_files(const std::vector<std::string>& inputs, const py::dict& batch, const py::dict& params,
                          const py::object& progress) {
+    return run_batch(batch, params, progress, [&inputs](gpen::BatchProcessor& processor, const gpen::RestoreParams& p,
+                                                       const gpen::BatchProgressCallback& callback) {
+      return processor.run(inputs, p, callback);
+    });
+  }
+
+  // A plan made by plan_batch (on another machine): [(input, output), ...].
+  py::dict restore_plan(const std::vector<std::pair<std::string, std::string>>& pairs, const py::dict& batch,
+                        const py::dict& params, const py::object& progress) {
+    std::vector<gpen::PlannedFile> plan;
+    for (const auto& [input, output] : pairs) plan.push_back({input, output});
+    return run_batch(batch, params, progress, [&plan](gpen::BatchProcessor& processor, const gpen::RestoreParams& p,
+                                                     const gpen::BatchProgressCallback& callback) {
+      return processor.run_plan(std::move(plan), p, callback);
+    });
+  }
+
+ private:
+  template <typename Run>
+  py::dict run_batch(const py::dict& batch, const py::dict& params, const py::object& progress, Run run) {
     const gpen::BatchOptions o = from_dict<gpen::BatchOptions>(batch, gpen::ParamGroup::Batch);
     const gpen::RestoreParams p = params_from(params);
     gpen::BatchProcessor processor(*restorer_, o);
@@ -295,7 +315,7 @@ class PyRestorer {
     gpen::BatchReport r;
     {
       py::gil_scoped_release release;
-      r = processor.run(inputs, p, callback);
+      r = run(processor, p, callback);
     }
     relay.raise_if_any();
     py::list files;
@@ -325,6 +345,7 @@ class PyRestorer {
     return out;
   }
 
+ public:
   py::dict restore_video(const std::string& input, const std::string& output, const py::dict& video,
                          const py::dict& params, const py::object& progress) {
     gpen::VideoOptions o = from_dict<gpen::VideoOptions>(video, gpen::ParamGroup::Video);
@@ -364,7 +385,7 @@ class PyRestorer {
     return out;
   }
 
-
+ private:
   std::unique_ptr<gpen::Restorer> restorer_;
 };
 
@@ -387,6 +408,12 @@ PYBIND11_MODULE(_gpen, m) {
   m.def("preset", [](const std::string& name) { return params_to(gpen::preset(name)); },
         "The parameters of a named preset, as a dict.");
   m.def("preset_names", &gpen::preset_names);
+  m.def("plan_batch", [](const std::vector<std::string>& inputs, const py::dict& batch) {
+    const gpen::BatchOptions o = from_dict<gpen::BatchOptions>(batch, gpen::ParamGroup::Batch);
+    py::list plan;
+    for (const gpen::PlannedFile& f : gpen::plan_batch(inputs, o)) plan.append(py::make_tuple(os_text(f.input), os_text(f.output)));
+    return plan;
+  }, "[(input, output), ...]: the files a batch would restore and where each result goes.");
   m.def("param_table", &param_table, "Every parameter: name, group, kind, min, max, choices, default, doc.");
   m.def("read_image", [](const std::string& path) {
     gpen::Image img;
@@ -423,5 +450,6 @@ PYBIND11_MODULE(_gpen, m) {
       .def("restore_faces", &PyRestorer::restore_faces)
       .def("detect", &PyRestorer::detect)
       .def("restore_files", &PyRestorer::restore_files)
+      .def("restore_plan", &PyRestorer::restore_plan)
       .def("restore_video", &PyRestorer::restore_video);
 }

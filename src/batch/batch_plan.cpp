@@ -84,6 +84,31 @@ void check_output_dir(const fs::path& out_dir) {
 
 }  // namespace
 
+void check_plan(const std::vector<PlannedFile>& plan) {
+  if (plan.empty()) throw Error(ErrorCode::InvalidArgument, "no input images found");
+  std::map<std::string, std::string> writer_of;
+  std::set<std::string> input_files;
+  for (const PlannedFile& f : plan) {
+    std::error_code ec;
+    const fs::path canonical = fs::weakly_canonical(f.input, ec);
+    input_files.insert(ec ? f.input : canonical.string());
+  }
+  for (const PlannedFile& f : plan) {
+    std::error_code ec;
+    const fs::path out = fs::weakly_canonical(f.output, ec);
+    const std::string key = ec ? f.output : out.string();
+    auto [it, fresh] = writer_of.emplace(key, f.input);
+    if (!fresh) {
+      throw Error(ErrorCode::InvalidArgument,
+                  "inputs " + it->second + " and " + f.input + " would both be written to " + f.output);
+    }
+    if (input_files.count(key)) {
+      throw Error(ErrorCode::InvalidArgument,
+                  "output " + f.output + " would overwrite an input; choose another output directory");
+    }
+  }
+}
+
 std::vector<PlannedFile> plan_batch(const std::vector<std::string>& inputs, const BatchOptions& options) {
   if (options.output_dir.empty()) throw Error(ErrorCode::InvalidArgument, "no output directory given");
   options.validate();
@@ -114,29 +139,7 @@ std::vector<PlannedFile> plan_batch(const std::vector<std::string>& inputs, cons
       plan.push_back({input, output_for(p.filename())});
     }
   }
-  if (plan.empty()) throw Error(ErrorCode::InvalidArgument, "no input images found");
-
-  std::map<std::string, std::string> writer_of;
-  std::set<std::string> input_files;
-  for (const PlannedFile& f : plan) {
-    std::error_code ec;
-    const fs::path canonical = fs::weakly_canonical(f.input, ec);
-    input_files.insert(ec ? f.input : canonical.string());
-  }
-  for (const PlannedFile& f : plan) {
-    std::error_code ec;
-    const fs::path out = fs::weakly_canonical(f.output, ec);
-    const std::string key = ec ? f.output : out.string();
-    auto [it, fresh] = writer_of.emplace(key, f.input);
-    if (!fresh) {
-      throw Error(ErrorCode::InvalidArgument,
-                  "inputs " + it->second + " and " + f.input + " would both be written to " + f.output);
-    }
-    if (input_files.count(key)) {
-      throw Error(ErrorCode::InvalidArgument,
-                  "output " + f.output + " would overwrite an input; choose another output directory");
-    }
-  }
+  check_plan(plan);
   return plan;
 }
 

@@ -360,15 +360,30 @@ void BatchProcessor::cancel() { impl_->cancelled = true; }
 
 BatchReport BatchProcessor::run(const std::vector<std::string>& inputs, const RestoreParams& params,
                                 const BatchProgressCallback& progress) {
+  return run_plan(plan_batch(inputs, impl_->options), params, progress);
+}
+
+BatchReport BatchProcessor::run_plan(std::vector<PlannedFile> plan, const RestoreParams& params,
+                                     const BatchProgressCallback& progress) {
   params.validate();
   Impl& s = *impl_;
+  if (s.options.output_dir.empty()) throw Error(ErrorCode::InvalidArgument, "no output directory given");
+  check_plan(plan);
+  for (const PlannedFile& f : plan) {
+    const fs::path relative = fs::path(f.output).lexically_normal().lexically_relative(
+        fs::path(s.options.output_dir).lexically_normal());
+    if (relative.empty() || relative == "." || *relative.begin() == "..") {
+      throw Error(ErrorCode::InvalidArgument,
+                  "output " + f.output + " is not inside the output folder " + s.options.output_dir);
+    }
+  }
   if (s.running.exchange(true)) throw Error(ErrorCode::InvalidArgument, "this BatchProcessor is already running");
   struct Running {
     std::atomic<bool>& flag;
     ~Running() { flag = false; }
   } running{s.running};
 
-  s.plan = plan_batch(inputs, s.options);
+  s.plan = std::move(plan);
   s.params = params;
   // A should_stop given with the restore parameters stops the run (as BatchOptions::should_stop);
   // the phases themselves then never throw Cancelled for single files.

@@ -157,6 +157,39 @@ TEST_CASE("batch: results equal one-at-a-time restoration, with faces batched ac
   }
 }
 
+TEST_CASE("batch: a plan split into shares (run_plan) writes what one run writes; foreign plans are checked") {
+  const std::string dir = make_tree("run-plan");
+  const gpen::Restorer restorer(model_options("random-64.pt", 4),
+                                std::make_unique<test::FakeDetector>(std::vector<gpen::DetectedFace>{test::face_at(8, 8, 0.4f)}));
+  gpen::BatchOptions o;
+  o.output_dir = dir + "/whole";
+  o.recursive = true;
+  gpen::BatchProcessor whole(restorer, o);
+  REQUIRE(whole.run({dir + "/in"}, {}).restored == 3);
+
+  o.output_dir = dir + "/shares";
+  const std::vector<gpen::PlannedFile> plan = gpen::plan_batch({dir + "/in"}, o);
+  REQUIRE(plan.size() == 3);
+  gpen::BatchProcessor shares(restorer, o);
+  const gpen::BatchReport first = shares.run_plan({plan[2]}, {});  // sub/c first, on its own
+  const gpen::BatchReport rest = shares.run_plan({plan[0], plan[1]}, {});
+  CHECK(first.restored == 1);
+  CHECK(rest.restored == 2);
+  CHECK(rest.files[1].output == dir + "/shares/b.png");
+  for (const char* name : {"a.png", "b.png", "sub/c.png"}) {
+    CHECK_MESSAGE(read_all(dir + "/shares/" + name) == read_all(dir + "/whole/" + name), name);
+  }
+
+  CHECK_GPEN_ERROR(shares.run_plan({plan[0], {plan[1].input, plan[0].output}}, {}), gpen::ErrorCode::InvalidArgument,
+                   "would both be written to " + plan[0].output);
+  CHECK_GPEN_ERROR(shares.run_plan({{plan[0].input, dir + "/elsewhere/a.png"}}, {}), gpen::ErrorCode::InvalidArgument,
+                   "output " + dir + "/elsewhere/a.png is not inside the output folder " + dir + "/shares");
+  CHECK_GPEN_ERROR(shares.run_plan({{plan[0].input, dir + "/shares/../a.png"}}, {}), gpen::ErrorCode::InvalidArgument,
+                   "is not inside the output folder");
+  CHECK_GPEN_ERROR(shares.run_plan({}, {}), gpen::ErrorCode::InvalidArgument, "no input images found");
+  CHECK_FALSE(fs::exists(dir + "/elsewhere"));
+}
+
 TEST_CASE("batch: skip_existing resumes; stale temporary files are cleaned up") {
   const std::string dir = make_tree("batch-resume");
   const gpen::Restorer restorer(model_options("random-64.pt"));
