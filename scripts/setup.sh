@@ -19,6 +19,7 @@ packages=(
   python3-numpy python3-setuptools python3-venv python3-pytest python3-wheel python3-pip
   python3-pil                         # PIL images in the Python API tests
   python3-requests                    # HTTP client of the server tests
+  python3-distributed                 # gpen.distributed: Dask (its tests start a LocalCluster on loopback)
   python3-skimage                     # sample photographs for the demo
   time                                # /usr/bin/time: peak memory in the CLI tests
 )

@@ -76,6 +76,22 @@ def expand_inputs(inputs) -> List[str]:
     return out
 
 
+def keep_freed_memory() -> bool:
+    """glibc's allocator keeps freed memory for reuse, as gpen-restore sets it (src/app/malloc_policy):
+    no mmap for large blocks, trimming only above 1 GiB. Dask's nanny starts workers with
+    MALLOC_TRIM_THRESHOLD_=65536, which also turns off glibc's adaptive mmap threshold, so every
+    image buffer and tensor is mapped and page-faulted in again: restoring took 1.6x as long
+    (docs/benchmarks.md). Returns False where it cannot be set (not glibc)."""
+    import ctypes
+    try:
+        libc = ctypes.CDLL(None)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return False
+    M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_MAX = -1, -2, -4
+    return bool(mallopt(M_MMAP_MAX, 0) and mallopt(M_TRIM_THRESHOLD, 1 << 30) and mallopt(M_TOP_PAD, 64 << 20))
+
+
 class RestorerPlugin(WorkerPlugin):
     """Holds one :class:`gpen.Restorer` per worker process, made on the first share the worker
     gets (so a model that cannot load is reported by the task, not lost in the plugin's set-up)
@@ -93,6 +109,7 @@ class RestorerPlugin(WorkerPlugin):
     def setup(self, worker=None):
         self._lock = threading.Lock()
         self._restorer = None
+        keep_freed_memory()
 
     def teardown(self, worker=None):
         self._restorer = None
