@@ -24,16 +24,7 @@ std::string report_json(const CliArgs& args, const Restorer& restorer, const Bat
   j["images"] = images;
   Json video_list = Json::array();
   for (const VideoJob& v : videos) {
-    video_list.push_back({{"input", v.input}, {"output", v.output}, {"status", v.status}, {"error", v.error},
-                          {"frames", v.report.frames}, {"faces", v.report.faces},
-                          {"copied_streams", v.report.copied_streams}, {"damaged", v.report.damaged},
-                          {"frames_per_track", v.report.frames_per_track},
-                          {"width", v.report.width}, {"height", v.report.height},
-                          {"detections", v.report.detections}, {"resumed_frames", v.report.resumed_frames},
-                          {"seconds", v.report.seconds},
-                          {"stage_seconds", {{"decode", v.report.decode_s}, {"compute", v.report.compute_s},
-                                             {"encode", v.report.encode_s}}},
-                          {"compute_busy_fraction", v.report.compute_busy_fraction}});
+    video_list.push_back(json::video_report_json(v.input, v.output, v.status, v.error, v.report));
   }
   j["videos"] = video_list;
   j["summary"] = json::batch_summary_json(report);

@@ -85,6 +85,18 @@ Json file_report_json(const FileReport& f) {
   return image;
 }
 
+Json video_report_json(const std::string& input, const std::string& output, const std::string& status,
+                       const std::string& error, const VideoReport& v) {
+  Json video = {{"input", input}, {"output", output}, {"status", status}, {"error", error}};
+  video.update({{"frames", v.frames}, {"faces", v.faces}, {"copied_streams", v.copied_streams},
+                {"damaged", v.damaged}, {"frames_per_track", v.frames_per_track}, {"width", v.width},
+                {"height", v.height}, {"detections", v.detections}, {"resumed_frames", v.resumed_frames},
+                {"seconds", v.seconds},
+                {"stage_seconds", {{"decode", v.decode_s}, {"compute", v.compute_s}, {"encode", v.encode_s}}},
+                {"compute_busy_fraction", v.compute_busy_fraction}});
+  return video;
+}
+
 Json batch_summary_json(const BatchReport& report) {
   return {{"images", report.files.size()},
           {"restored", report.restored},

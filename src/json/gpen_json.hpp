@@ -9,6 +9,7 @@
 #include "gpen/batch.hpp"
 #include "gpen/param_table.hpp"
 #include "gpen/restorer.hpp"
+#include "gpen/video.hpp"
 
 namespace gpen::json {
 
@@ -37,6 +38,11 @@ Json file_report_json(const FileReport& file);
 
 /// The run's counts and stage times.
 Json batch_summary_json(const BatchReport& report);
+
+/// One video's results: input, output, status (restored, failed, ...), error, then the report's
+/// frames, faces, tracks, streams, size, detections and timings (zeros when it failed).
+Json video_report_json(const std::string& input, const std::string& output, const std::string& status,
+                       const std::string& error, const VideoReport& report);
 
 /// Serialises with invalid UTF-8 (file names) replaced rather than failing.
 std::string dump(const Json& j, int indent = -1);

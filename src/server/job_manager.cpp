@@ -13,6 +13,7 @@
 #include "gpen/error.hpp"
 #include "gpen/io.hpp"
 #include "gpen/version.hpp"
+#include "gpen/video.hpp"
 #include "server/api_error.hpp"
 
 namespace gpen::server {
@@ -25,6 +26,11 @@ struct JobManager::Job {
     std::string state = "queued";  // queued, done, failed, cancelled
     std::string error;
     std::size_t faces = 0;
+    std::int64_t frames_done = 0;   // videos: while and after restoring
+    std::int64_t frames_total = 0;
+    // Queued files are what the upload check let through: images by extension, the rest videos
+    // (recognised by content).
+    bool is_video() const { return !has_image_extension(name); }
   };
   std::string id;
   std::string state = "queued";  // queued, running, done, failed, cancelled
@@ -175,7 +181,7 @@ std::string JobManager::submit(const std::vector<UploadedFile>& uploads,
   if (job->request.json_response) throw ApiError(400, "bad-parameter", "response is not a job parameter");
   job->fields = fields;
   if (uploads.empty()) {
-    throw ApiError(400, "no-images", "a job needs image files or a zip in multipart field 'image'");
+    throw ApiError(400, "no-images", "a job needs image files, videos or a zip in multipart field 'image'");
   }
   job->id = new_job_id();
   job->created = now_epoch();
@@ -200,13 +206,17 @@ std::string JobManager::submit(const std::vector<UploadedFile>& uploads,
         images += static_cast<int>(unpacked.size());
       } else {
         const std::string name = names.take(clean_upload_name(upload.name, i));
-        if (!has_image_extension(name)) {
-          job->files.push_back({name, "failed", "not an image file type (jpg, jpeg, png, webp, bmp, tif, tiff)", 0});
+        {
+          std::ofstream out(inputs / name, std::ios::binary);
+          out.write(upload.content.data(), static_cast<std::streamsize>(upload.content.size()));
+          if (!out) throw Error(ErrorCode::EncodeFailed, "cannot store the upload " + name);
+        }
+        if (!has_image_extension(name) && !is_video_file((inputs / name).string())) {
+          fs::remove(inputs / name, ec);
+          job->files.push_back({name, "failed", "not an image file type (jpg, jpeg, png, webp, bmp, tif, tiff) "
+                                "and not a video FFmpeg can read", 0});
           continue;
         }
-        std::ofstream out(inputs / name, std::ios::binary);
-        out.write(upload.content.data(), static_cast<std::streamsize>(upload.content.size()));
-        if (!out) throw Error(ErrorCode::EncodeFailed, "cannot store the upload " + name);
         job->files.push_back({name, "queued", "", 0});
         ++images;
       }
@@ -215,7 +225,9 @@ std::string JobManager::submit(const std::vector<UploadedFile>& uploads,
                                                   " images (the server's --max-job-files)");
       }
     }
-    if (images == 0) throw ApiError(400, "no-images", "the upload holds no image files (jpg, jpeg, png, webp, bmp, tif, tiff)");
+    if (images == 0) {
+      throw ApiError(400, "no-images", "the upload holds no image files (jpg, jpeg, png, webp, bmp, tif, tiff) or videos");
+    }
     std::sort(job->files.begin(), job->files.end(), [](const Job::File& a, const Job::File& b) { return a.name < b.name; });
     job->dir = incoming;  // saved in the incoming folder, then the folder is renamed into place
     save(*job);
@@ -364,6 +376,15 @@ void JobManager::run_job(Job& job) {
   const fs::path outputs = job.dir / "outputs";
   std::map<std::string, std::size_t> index_of;
   for (std::size_t i = 0; i < job.files.size(); ++i) index_of[job.files[i].name] = i;
+  // Errors name a file as the client knows it, not where the server keeps it.
+  auto client_error = [](std::string error, const std::string& path, const std::string& name) {
+    for (std::size_t at; (at = error.find(path)) != std::string::npos;) error.replace(at, path.size(), name);
+    return error;
+  };
+  std::error_code ec;
+  const bool has_images = std::any_of(job.files.begin(), job.files.end(), [&](const Job::File& f) {
+    return !f.is_video() && fs::is_regular_file(inputs / f.name, ec);
+  });
 
   BatchOptions options;
   options.output_dir = outputs.string();
@@ -385,40 +406,105 @@ void JobManager::run_job(Job& job) {
     if (it == index_of.end()) return;
     Job::File& file = job.files[it->second];
     file.state = f.status == FileStatus::Failed ? "failed" : f.status == FileStatus::Cancelled ? "cancelled" : "done";
-    // Errors name the file as the client knows it, not where the server keeps it.
-    file.error = f.error;
-    for (std::size_t at; (at = file.error.find(f.input)) != std::string::npos;) file.error.replace(at, f.input.size(), file.name);
+    file.error = client_error(f.error, f.input, file.name);
     file.faces = f.faces.size();
   };
   const auto started = std::chrono::steady_clock::now();
-  const BatchReport report = processor.run({inputs.string()}, job.request.params, [&](const BatchProgress& p) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    record(*p.file);
-    job.faces = p.faces;
-    job.eta_s = p.eta_s;
-    notify(job);
-  });
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  BatchReport report;
+  if (has_images) {
+    report = processor.run({inputs.string()}, job.request.params, [&](const BatchProgress& p) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      record(*p.file);
+      job.faces = p.faces;
+      job.eta_s = p.eta_s;
+      notify(job);
+    });
+  }
   bool interrupted = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     job.processor = nullptr;
     for (const FileReport& f : report.files) record(f);
     interrupted = stopping_ && !job.cancel_requested;
-    if (interrupted) {  // checkpoint: resumes at the next start
-      job.state = "queued";
-      for (Job::File& f : job.files) {
-        if (f.state == "cancelled") f.state = "queued";
-      }
-    }
   }
   if (on_work_) on_work_(report.faces, report.compute_busy_s);
-  if (interrupted) return;
+
+  // Videos, one after the other, after the images: each restored into outputs/<stem>.mp4 (H.264,
+  // which every browser plays), resumable (a server stopped mid-video goes on from its last
+  // complete segment), cancelled between frames.
+  Json videos = Json::array();
+  std::vector<std::pair<std::string, std::string>> entries;
+  for (Job::File& file : job.files) {
+    if (interrupted || !file.is_video() || file.state == "failed" || job.cancel_requested) continue;
+    const fs::path input = inputs / file.name;
+    const std::string output_name = fs::path(file.name).replace_extension(".mp4").string();
+    const fs::path output = outputs / output_name;
+    if (fs::is_regular_file(output, ec)) {  // finished before a restart: written atomically, complete
+      std::lock_guard<std::mutex> lock(mutex_);
+      file.state = "done";
+      videos.push_back(json::video_report_json(file.name, output_name, "skipped", "", VideoReport()));
+      entries.emplace_back(output_name, output.string());
+      continue;
+    }
+    VideoOptions video;
+    video.resume = true;
+    video.progress = [&](const VideoProgress& p) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      file.frames_done = p.frames_done;
+      file.frames_total = p.frames_total;
+      job.eta_s = p.eta_s;
+      notify(job);
+    };
+    RestoreParams params = job.request.params;
+    params.should_stop = [&] {
+      std::lock_guard<std::mutex> lock(mutex_);
+      return stopping_ || job.cancel_requested.load();
+    };
+    fs::create_directories(outputs, ec);
+    const auto t = std::chrono::steady_clock::now();
+    try {
+      const VideoReport r = restore_video(*restorer, input.string(), output.string(), params, video);
+      std::lock_guard<std::mutex> lock(mutex_);
+      file.state = "done";
+      file.faces = static_cast<std::size_t>(r.faces);
+      file.frames_done = r.frames;
+      job.faces += r.faces;
+      videos.push_back(json::video_report_json(file.name, output_name, "restored", "", r));
+      entries.emplace_back(output_name, output.string());
+      notify(job);
+      if (on_work_) on_work_(r.faces, r.compute_s);
+    } catch (const Error& e) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (e.code() == ErrorCode::Cancelled) {
+        interrupted = stopping_ && !job.cancel_requested;
+        file.state = "cancelled";
+        continue;
+      }
+      file.state = "failed";
+      file.error = client_error(e.what(), input.string(), file.name);
+      VideoReport failed;
+      failed.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+      videos.push_back(json::video_report_json(file.name, output_name, "failed", file.error, failed));
+      notify(job);
+    }
+  }
+  for (Job::File& file : job.files) {  // videos not reached: the job was cancelled or stopped
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (file.is_video() && file.state == "queued" && (interrupted || job.cancel_requested)) file.state = "cancelled";
+  }
+  if (interrupted) {  // checkpoint: resumes at the next start
+    std::lock_guard<std::mutex> lock(mutex_);
+    job.state = "queued";
+    for (Job::File& f : job.files) {
+      if (f.state == "cancelled") f.state = "queued";
+    }
+    return;
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   // The report and the zip of everything written (with compare, outputs/compare/... too).
   Json files = Json::array();
   std::set<std::string> reported;
-  std::vector<std::pair<std::string, std::string>> entries;
   for (const FileReport& f : report.files) {
     Json file = json::file_report_json(f);
     const std::string input = fs::path(f.input).lexically_relative(inputs).string();
@@ -428,7 +514,6 @@ void JobManager::run_job(Job& job) {
     files.push_back(file);
     reported.insert(input);
     if (f.status != FileStatus::Restored && f.status != FileStatus::Skipped) continue;
-    std::error_code ec;
     if (fs::is_regular_file(f.output, ec)) entries.emplace_back(output, f.output);
     const fs::path comparison = outputs / "compare" / output;
     if (options.compare && fs::is_regular_file(comparison, ec)) {
@@ -436,7 +521,7 @@ void JobManager::run_job(Job& job) {
     }
   }
   for (const Job::File& f : job.files) {  // refused at upload: not in the engine's report
-    if (f.state == "failed" && !reported.count(f.name)) {
+    if (f.state == "failed" && !reported.count(f.name) && !(f.is_video() && fs::exists(inputs / f.name, ec))) {
       files.push_back({{"input", f.name}, {"status", "failed"}, {"error", f.error}});
     }
   }
@@ -447,6 +532,7 @@ void JobManager::run_job(Job& job) {
                             {"params", json::params_json(job.request.params)},
                             {"format", job.request.format},
                             {"images", files},
+                            {"videos", videos},
                             {"summary", json::batch_summary_json(report)},
                             {"seconds", seconds}};
   write_text_atomically(job.dir / "report.json", json::dump(report_json, 1) + "\n");
@@ -469,6 +555,11 @@ Json JobManager::status_json(const Job& job) const {
     Json file = {{"name", f.name}, {"state", f.state}};
     if (!f.error.empty()) file["error"] = f.error;
     if (f.state == "done") file["faces"] = f.faces;
+    if (f.is_video() && f.state != "failed") {
+      file["kind"] = "video";
+      file["frames_done"] = f.frames_done;
+      file["frames_total"] = f.frames_total;
+    }
     files.push_back(file);
   }
   Json j = {{"id", job.id},       {"state", job.state}, {"total", job.files.size()}, {"done", done},

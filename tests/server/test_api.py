@@ -213,6 +213,66 @@ def test_batch_job(server):
     assert not os.path.exists(os.path.join(server.jobs_dir, job_id))
 
 
+def test_batch_job_with_a_video(server, tmp_path):
+    import shutil
+    import subprocess
+    if not shutil.which("ffmpeg") or not shutil.which("ffprobe"):
+        pytest.skip("SKIPPED: the ffmpeg and ffprobe tools are not installed (scripts/setup.sh installs them)")
+    clip = tmp_path / "clip.mov"
+    subprocess.run(["ffmpeg", "-y", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=96x64:rate=10", "-f", "lavfi",
+                    "-i", "sine=frequency=440", "-t", "1", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac",
+                    str(clip)], check=True)
+    files = [("image", ("clip.mov", clip.read_bytes())), ("image", ("fake.mp4", b"\x00\x00\x00\x18ftypmp42 not a video")),
+             ("image", ("one.png", png_bytes(face_image())))]
+    r = requests.post(server.url + "/v1/jobs", files=files, data={"strength": "70"})
+    assert r.status_code == 202, r.text
+    j = server.wait_job(r.json()["id"])
+    assert (j["state"], j["total"], j["done"], j["failed"]) == ("done", 3, 3, 1)
+    states = {f["name"]: f for f in j["files"]}
+    assert states["clip.mov"]["state"] == "done" and states["clip.mov"]["kind"] == "video"
+    assert states["clip.mov"]["frames_done"] == 10
+    assert states["fake.mp4"]["state"] == "failed" and "not a video FFmpeg can read" in states["fake.mp4"]["error"]
+    assert states["one.png"]["state"] == "done"
+    result = requests.get(f"{server.url}{j['result']}")
+    with zipfile.ZipFile(io.BytesIO(result.content)) as z:
+        assert sorted(z.namelist()) == ["clip.mp4", "one.png", "report.json"]
+        (tmp_path / "out.mp4").write_bytes(z.read("clip.mp4"))
+        report = json.loads(z.read("report.json"))
+    video = report["videos"][0]
+    assert (video["input"], video["output"], video["status"], video["frames"], video["copied_streams"]) == \
+        ("clip.mov", "clip.mp4", "restored", 10, 1)
+    assert {i["input"]: i["status"] for i in report["images"]} == {"fake.mp4": "failed", "one.png": "restored"}
+    probe = subprocess.run(["ffprobe", "-v", "error", "-count_frames", "-show_entries",
+                            "stream=codec_type,codec_name,nb_read_frames", "-of", "csv=p=0", str(tmp_path / "out.mp4")],
+                           capture_output=True, text=True, check=True).stdout.split()
+    assert sorted(probe) == ["aac,audio,44", "h264,video,10"], probe
+
+
+def test_video_job_cancel(server, tmp_path):
+    import shutil
+    import subprocess
+    if not shutil.which("ffmpeg"):
+        pytest.skip("SKIPPED: the ffmpeg tool is not installed (scripts/setup.sh installs it)")
+    clip = tmp_path / "long.mp4"
+    subprocess.run(["ffmpeg", "-y", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-t", "20",
+                    "-c:v", "libx264", "-pix_fmt", "yuv420p", str(clip)], check=True)
+    job_id = requests.post(server.url + "/v1/jobs", files=[("image", ("long.mp4", clip.read_bytes()))]).json()["id"]
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        j = requests.get(f"{server.url}/v1/jobs/{job_id}").json()
+        if j["files"][0].get("frames_done", 0) > 0:
+            break
+        time.sleep(0.05)
+    assert 0 < j["files"][0]["frames_done"] < 500 and j["files"][0]["frames_total"] == 500, j
+    assert requests.delete(f"{server.url}/v1/jobs/{job_id}").json()["state"] == "cancelling"
+    j = server.wait_job(job_id)
+    assert j["state"] == "cancelled" and j["files"][0]["state"] == "cancelled", j
+    outputs = os.path.join(server.jobs_dir, job_id, "outputs")
+    assert not os.path.exists(os.path.join(outputs, "long.mp4"))
+    left = [f for f in os.listdir(outputs) if not f.startswith(".long.mp4.parts")] if os.path.isdir(outputs) else []
+    assert left == [], left  # nothing under the output's name, no temporary; only the resumable segments
+
+
 def test_job_cancel(server):
     photo = png_bytes(solvay_part(900))
     slow = requests.post(server.url + "/v1/jobs", files=[("image", (f"p{i}.png", photo)) for i in range(6)]).json()["id"]

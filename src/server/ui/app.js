@@ -220,6 +220,16 @@ function fitBefore() {
 }
 
 // ---- Batch --------------------------------------------------------------------------------
+// A file's progress or outcome; videos count frames.
+function fileNote(f) {
+  if (f.kind === 'video') {
+    if (f.state === 'done') return `${f.frames_done} frames, ${f.faces || 0} faces`;
+    if (f.frames_done > 0) return `frame ${f.frames_done}` + (f.frames_total > 0 ? ` of ${f.frames_total}` : '');
+    return '';
+  }
+  return f.state === 'done' ? `${f.faces || 0} faces` : '';
+}
+
 function batchRows(files) {
   const body = $('batch-files-table').querySelector('tbody');
   body.textContent = '';
@@ -229,7 +239,7 @@ function batchRows(files) {
     const s = row.insertCell();
     s.textContent = f.state;
     s.className = f.state;
-    row.insertCell().textContent = f.error || (f.state === 'done' ? `${f.faces || 0} faces` : '');
+    row.insertCell().textContent = f.error || fileNote(f);
   }
   $('batch-files-table').hidden = files.length === 0;
 }
