@@ -108,3 +108,38 @@ def test_finished_jobs_expire(tmp_path):
         assert requests.get(f"{server.url}/v1/jobs/{new['id']}").json()["state"] == "done"
     finally:
         assert server.stop() == 0
+
+
+def test_a_video_job_stopped_mid_video_goes_on_from_its_last_segment(tmp_path):
+    import shutil
+    import subprocess
+    import pytest
+    if not shutil.which("ffmpeg"):
+        pytest.skip("SKIPPED: the ffmpeg tool is not installed (scripts/setup.sh installs it)")
+    clip = tmp_path / "clip.mp4"
+    subprocess.run(["ffmpeg", "-y", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=96x64:rate=10", "-f", "lavfi",
+                    "-i", "sine", "-t", "14", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", str(clip)],
+                   check=True)
+    jobs = tmp_path / "jobs"
+    server = Server(jobs, "--threads", "1")
+    job_id = requests.post(server.url + "/v1/jobs", files=[("image", ("clip.mp4", clip.read_bytes()))]).json()["id"]
+    deadline = time.time() + 120
+    while time.time() < deadline:  # past the first 10-second segment (100 frames)
+        j = requests.get(f"{server.url}/v1/jobs/{job_id}").json()
+        if j["files"][0].get("frames_done", 0) > 105:
+            break
+        time.sleep(0.05)
+    assert 105 < j["files"][0]["frames_done"] < 140, j
+    assert server.stop(signal.SIGTERM) == 0
+    assert leftovers(jobs) == []
+    server = Server(jobs, "--threads", "1")
+    try:
+        j = server.wait_job(job_id, timeout=180)
+        assert j["state"] == "done" and j["files"][0]["frames_done"] == 140, j
+        with zipfile.ZipFile(io.BytesIO(requests.get(f"{server.url}/v1/jobs/{job_id}/result.zip").content)) as z:
+            assert sorted(z.namelist()) == ["clip.mp4", "report.json"]
+            video = json.loads(z.read("report.json"))["videos"][0]
+        assert video["frames"] == 140 and video["resumed_frames"] == 100 and video["copied_streams"] == 1, video
+    finally:
+        assert server.stop() == 0
+    assert leftovers(jobs) == [] and not os.path.exists(jobs / job_id / "outputs" / ".clip.mp4.parts")
