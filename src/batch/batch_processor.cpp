@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "batch/bounded_queue.hpp"
+#include "batch/face_batch.hpp"
 #include "imaging/image_convert.hpp"
 #include "io/atomic_file.hpp"
 #include "io/image_file.hpp"
@@ -197,36 +198,13 @@ struct BatchProcessor::Impl {
       if (pending.empty()) continue;
 
       // Photos on the device path send tensors, the others 8-bit crops; a batch holds one kind.
-      std::vector<cv::Mat> batch;
-      std::vector<torch::Tensor> device_batch;
-      std::vector<std::pair<PhotoItem*, std::size_t>> owners;  // (photo, face index)
-      const bool on_device = pending.front().photo.on_device();
-      for (PhotoItem& item : pending) {
-        if (item.photo.on_device() != on_device) break;
-        while (item.next_face < item.photo.face_count() && owners.size() < max_batch) {
-          if (on_device) {
-            device_batch.push_back(item.photo.device_inputs[static_cast<int64_t>(item.next_face)]);
-          } else {
-            batch.push_back(item.photo.inputs[item.next_face]);
-          }
-          owners.emplace_back(&item, item.next_face++);
-        }
-        if (owners.size() >= max_batch) break;
-      }
+      std::vector<detail::JobFaces> jobs;
+      for (PhotoItem& item : pending) jobs.push_back({&item.photo, &item.next_face});
+      const std::vector<detail::FaceSlot> slots = detail::take_next_faces(jobs, max_batch);
       const auto t = Clock::now();
-      std::vector<cv::Mat> restored;
-      std::vector<torch::Tensor> device_restored;
       std::string error;
       try {
-        if (on_device) {
-          device_restored = detail::with_torch_errors("model", [&] {
-            const torch::Tensor out = engine->enhance(torch::stack(device_batch));
-            stream.synchronize();  // done before a writer's stream reads it
-            return out.unbind(0);
-          });
-        } else {
-          restored = engine->enhance(batch);
-        }
+        detail::restore_faces(*engine, stream, jobs, slots);
       } catch (const Error& e) {
         error = e.what();
         if (e.code() == ErrorCode::InvalidModel) {  // a broken model, not a bad photo: stop here
@@ -243,20 +221,12 @@ struct BatchProcessor::Impl {
         std::lock_guard<std::mutex> lock(report_mutex);
         ++report.model_calls;
       }
-      waiting_faces -= owners.size();
-      std::set<PhotoItem*> hit;
-      for (std::size_t k = 0; k < owners.size(); ++k) {
-        PhotoItem* item = owners[k].first;
-        hit.insert(item);
-        item->model_s += model_s / static_cast<double>(owners.size());
-        if (!error.empty()) continue;
-        if (on_device) {
-          item->photo.device_restored.resize(item->photo.face_count());
-          item->photo.device_restored[owners[k].second] = device_restored[k];
-        } else {
-          item->photo.restored.resize(item->photo.face_count());
-          item->photo.restored[owners[k].second] = restored[k];
-        }
+      waiting_faces -= slots.size();
+      std::set<const PhotoItem*> hit;
+      for (const detail::FaceSlot& slot : slots) {
+        PhotoItem& item = pending[slot.job];
+        hit.insert(&item);
+        item.model_s += model_s / static_cast<double>(slots.size());
       }
       for (auto it = pending.begin(); it != pending.end();) {
         const bool done = it->next_face == it->photo.face_count();
