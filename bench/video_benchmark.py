@@ -57,8 +57,8 @@ def main() -> int:
         print(f"720p clip, {25 * args.seconds} frames; {args.threads} LibTorch threads; H.264 CRF 18 out")
         print()
         print("| faces through | detection | one stage after another, frames/s | pipeline, frames/s | "
-              "pipeline speed-up | compute busy | faces restored |")
-        print("|---|---|---|---|---|---|---|")
+              "pipeline speed-up | compute busy | faces restored | faces per model call |")
+        print("|---|---|---|---|---|---|---|---|")
         for label, extra in (("classic path", []), ("64-px test model", ["--model", model])):
             for every in (1, 5):
                 flags = extra + (["--detect-every", str(every)] if every > 1 else [])
@@ -69,7 +69,7 @@ def main() -> int:
                 detection = "every frame" if every == 1 else f"every {every}th frame, flow between"
                 print(f"| {label} | {detection} | {fps_serial:.1f} | **{fps_piped:.1f}** | "
                       f"{fps_piped / fps_serial:.2f}x | {100 * piped['compute_busy_fraction']:.0f}% | "
-                      f"{piped['faces']} |")
+                      f"{piped['faces']} | {piped['faces'] / max(1, piped['model_calls']):.1f} |")
                 sys.stdout.flush()
         print()
         print("Stage busy seconds of the last pipelined run (decode / restore / encode+write): "

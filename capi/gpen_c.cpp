@@ -649,6 +649,7 @@ gpen_status gpen_restore_video(gpen_restorer* restorer, const char* input, const
       out.height = r.height;
       out.seconds = r.seconds;
       out.resumed_frames = r.resumed_frames;
+      out.model_calls = r.model_calls;
       std::memcpy(report, &out, out.struct_size);
     }
     return GPEN_OK;

@@ -32,7 +32,7 @@ extern "C" {
 #endif
 
 #define GPEN_C_VERSION_MAJOR 0
-#define GPEN_C_VERSION_MINOR 5
+#define GPEN_C_VERSION_MINOR 6
 #define GPEN_C_VERSION_PATCH 0
 
 typedef enum gpen_status {
@@ -215,6 +215,7 @@ typedef struct gpen_video_report {
   int height;
   double seconds;
   long long resumed_frames; /* of frames, restored by an earlier interrupted run (resume) */
+  long long model_calls;   /* 0.6: model calls; faces of consecutive frames share them (up to max_batch) */
 } gpen_video_report;
 
 

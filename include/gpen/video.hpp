@@ -17,7 +17,7 @@
 // queues); the progress callback and cancellation stay on the calling thread. With `resume` the
 // video is written in segments beside the output (.NAME.parts/), so that a run interrupted in any
 // way goes on from its last complete segment when started again (src/video/video_segments.hpp).
-// (Not yet: faces batched across frames.)
+// The faces of consecutive frames are restored together, up to max_batch in one model call.
 
 #include <cstdint>
 #include <functional>
@@ -62,6 +62,8 @@ struct VideoReport {
   int height = 0;
   std::int64_t detections = 0;   ///< frames searched for faces (all of them when detect_every is 1)
   std::int64_t resumed_frames = 0;  ///< of `frames`, restored by an earlier, interrupted run (resume)
+  /// Model calls; the faces of consecutive frames share them (up to max_batch faces each).
+  std::int64_t model_calls = 0;
   double seconds = 0.0;          ///< wall time
   /// Busy time of each stage (decode, restore, encode and write run at the same time, joined by
   /// bounded queues); their sum is what one loop doing each in turn would take.

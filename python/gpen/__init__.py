@@ -276,7 +276,7 @@ class Restorer:
 {video}
 
         Returns the report: output, frames, faces, frames_per_track, copied_streams, damaged,
-        width, height, detections, resumed_frames, seconds, stage_seconds (decode, compute, encode: the stages
+        width, height, detections, resumed_frames, model_calls, seconds, stage_seconds (decode, compute, encode: the stages
         run at the same time), compute_busy_fraction."""
         table = param_table()
         video = _checked("restore_video", ("video",),

@@ -378,6 +378,7 @@ class PyRestorer {
     out["height"] = r.height;
     out["detections"] = r.detections;
     out["resumed_frames"] = r.resumed_frames;
+    out["model_calls"] = r.model_calls;
     out["seconds"] = r.seconds;
     out["stage_seconds"] = py::dict(py::arg("decode") = r.decode_s, py::arg("compute") = r.compute_s,
                                     py::arg("encode") = r.encode_s);

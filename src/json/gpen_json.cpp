@@ -91,6 +91,7 @@ Json video_report_json(const std::string& input, const std::string& output, cons
   video.update({{"frames", v.frames}, {"faces", v.faces}, {"copied_streams", v.copied_streams},
                 {"damaged", v.damaged}, {"frames_per_track", v.frames_per_track}, {"width", v.width},
                 {"height", v.height}, {"detections", v.detections}, {"resumed_frames", v.resumed_frames},
+                {"model_calls", v.model_calls},
                 {"seconds", v.seconds},
                 {"stage_seconds", {{"decode", v.decode_s}, {"compute", v.compute_s}, {"encode", v.encode_s}}},
                 {"compute_busy_fraction", v.compute_busy_fraction}});

@@ -1,4 +1,6 @@
 #include <chrono>
+#include <deque>
+#include <functional>
 #include <cstdlib>
 #include <exception>
 #include <mutex>
@@ -14,6 +16,10 @@
 #include "gpen/param_table.hpp"
 #include "gpen/video.hpp"
 #include "batch/bounded_queue.hpp"
+#include "batch/face_batch.hpp"
+#include "device/cuda_support.hpp"
+#include "model/torch_errors.hpp"
+#include "restorer/restore_engine.hpp"
 #include "io/atomic_file.hpp"
 #include "video/av_error.hpp"
 #include "video/av_packet.hpp"
@@ -217,18 +223,95 @@ VideoReport restore_video(const Restorer& restorer, const std::string& input, co
     marker.state = state_now();
     return marker;
   };
-  // Restores a frame in place; returns the items to write: the frame, after the end of the
-  // previous segment when it starts one; nothing for a frame of a segment an earlier run wrote.
-  auto restore = [&](Item& item) {
-    std::vector<Item> out;
+  auto progress = [&] {
+    if (!options.progress) return;
+    VideoProgress p;
+    p.frames_done = report.frames;
+    p.frames_total = std::max(total, report.frames);
+    p.elapsed_s = seconds_since(start);
+    if (total > report.frames) p.eta_s = p.elapsed_s / report.frames * (total - report.frames);
+    options.progress(p);
+  };
+  // The restore stage. Frames are prepared in order (faces searched for or followed, tracked,
+  // aligned), the faces of consecutive frames restored together in model batches of up to
+  // max_batch (batch/face_batch, as the batch engine does across photos), and the frames
+  // finished (pasted) and handed on in order by `emit` (false: a later stage stopped). Packets
+  // of other streams keep their place among the frames.
+  using Emit = std::function<bool(Item&&)>;
+  const detail::RestoreEngine& engine = restorer.engine();
+  const detail::DeviceStreamScope stream(engine.device());  // the model's calls all come from this thread
+  const std::size_t max_batch = static_cast<std::size_t>(engine.max_batch());
+  struct Pending {
+    Item item;
+    bool is_frame = false;
+    detail::PhotoJob job;       // a frame's faces, aligned, and then restored
+    std::size_t next_face = 0;  // faces [0, next_face) have been sent to the model
+  };
+  std::deque<Pending> pending;
+  std::size_t waiting_faces = 0;  // faces of pending frames not yet sent to the model
+  auto waits_for_model = [&](const Pending& p) {
+    return p.is_frame && p.job.needs_model(params) && p.next_face < p.job.face_count();
+  };
+  auto run_batch = [&] {
+    const auto t = std::chrono::steady_clock::now();
+    std::vector<detail::JobFaces> jobs;
+    for (Pending& p : pending) {
+      if (waits_for_model(p)) jobs.push_back({&p.job, &p.next_face});
+    }
+    const std::vector<detail::FaceSlot> slots = detail::take_next_faces(jobs, max_batch);
+    detail::restore_faces(engine, stream, jobs, slots);
+    ++report.model_calls;
+    waiting_faces -= slots.size();
+    report.compute_s += seconds_since(t);
+  };
+  // Finishes and hands on the frames at the front whose faces are all restored.
+  auto finish_ready = [&](const Emit& emit) {
+    while (!pending.empty() && !waits_for_model(pending.front())) {
+      Pending& p = pending.front();
+      const bool is_frame = p.is_frame;
+      if (is_frame) {
+        const auto t = std::chrono::steady_clock::now();
+        Result result = detail::with_torch_errors("restoring a frame", [&] { return engine.finish(std::move(p.job), params); });
+        if (rotation != 0) result.image = detail::turned_clockwise(result.image, 360 - rotation);
+        if (report.width == 0) {
+          report.width = result.image.width();
+          report.height = result.image.height();
+        }
+        p.item.frame = std::move(result.image);
+        ++report.frames;
+        report.faces += static_cast<std::int64_t>(result.faces.size());
+        report.compute_s += seconds_since(t);
+      }
+      Item item = std::move(p.item);
+      pending.pop_front();
+      if (!emit(std::move(item))) return false;
+      if (is_frame) progress();
+    }
+    return true;
+  };
+  auto flush = [&](const Emit& emit) {
+    while (waiting_faces > 0) run_batch();
+    return finish_ready(emit);
+  };
+  // A decoded frame or another stream's packet, in the order read.
+  auto take = [&](Item&& item, const Emit& emit) {
+    if (item.packet) {
+      if (pending.empty()) return emit(std::move(item));
+      Pending p;
+      p.item = std::move(item);
+      pending.push_back(std::move(p));
+      return true;
+    }
     const auto t = std::chrono::steady_clock::now();
     bool starts = false;
     if (segments) item.segment = segmenter.segment_of(item.pts * seconds_per_tick, &starts);
-    if (item.segment <= segments_done && segments) {
+    if (item.segment <= segments_done && segments) {  // restored by an earlier run
       ++index;
-      return out;
+      return true;
     }
-    if (starts && item.segment - 1 > segments_done) out.push_back(segment_end(item.segment - 1));
+    if (starts && item.segment - 1 > segments_done) {  // every frame of a segment before its end
+      if (!flush(emit) || !emit(segment_end(item.segment - 1))) return false;
+    }
     // Faces are found and restored on the frame as it is shown (turned upright).
     Image turned;
     if (rotation != 0) turned = detail::turned_clockwise(item.frame, rotation);
@@ -246,32 +329,23 @@ VideoReport restore_video(const Restorer& restorer, const std::string& input, co
     for (const detail::FaceTracker::Tracked& tracked : tracker.update(found, item.pts * seconds_per_tick)) {
       faces.push_back(tracked.face);
     }
-    Result result = restorer.restore(upright.view(), faces, params);
-    if (rotation != 0) result.image = detail::turned_clockwise(result.image, 360 - rotation);
-    if (report.frames == 0) {
-      report.width = result.image.width();
-      report.height = result.image.height();
-    }
-    ++report.frames;
-    report.faces += static_cast<std::int64_t>(result.faces.size());
-    item.frame = std::move(result.image);
+    Pending p;
+    p.is_frame = true;
+    p.job = detail::with_torch_errors("restoring a frame", [&] {
+      return engine.prepare(upright.view(), params, /*aligned=*/false, /*keep_crops=*/false, "frame", &faces);
+    });
+    if (p.job.needs_model(params)) waiting_faces += p.job.face_count();
+    item.frame = Image();  // the job holds the pixels now
+    p.item = std::move(item);
+    pending.push_back(std::move(p));
     report.compute_s += seconds_since(t);
-    out.push_back(std::move(item));
-    return out;
+    while (waiting_faces >= max_batch) run_batch();
+    return finish_ready(emit);
   };
   // After the last frame: the end of the last segment, if this run wrote it.
   auto last_segment_end = [&]() -> std::optional<Item> {
     if (!segments || segmenter.current() <= segments_done) return std::nullopt;
     return segment_end(segmenter.current());
-  };
-  auto progress = [&] {
-    if (!options.progress) return;
-    VideoProgress p;
-    p.frames_done = report.frames;
-    p.frames_total = std::max(total, report.frames);
-    p.elapsed_s = seconds_since(start);
-    if (total > report.frames) p.eta_s = p.elapsed_s / report.frames * (total - report.frames);
-    options.progress(p);
   };
   auto write = [&](const Item& item) {
     const auto t = std::chrono::steady_clock::now();
@@ -289,19 +363,16 @@ VideoReport restore_video(const Restorer& restorer, const std::string& input, co
 
   if (serial_stages()) {
     // One stage after the other on this thread (for measuring what the pipeline buys).
+    const Emit write_now = [&](Item&& item) {
+      write(item);
+      return true;
+    };
     for (bool more = true; more;) {
       std::vector<Item> items;
       more = decode(items, packet.get());
-      for (Item& item : items) {
-        if (item.packet) {
-          write(item);
-          continue;
-        }
-        const std::vector<Item> out = restore(item);
-        for (const Item& o : out) write(o);
-        if (!out.empty()) progress();  // not for a frame an earlier run restored
-      }
+      for (Item& item : items) take(std::move(item), write_now);
     }
+    flush(write_now);
     if (std::optional<Item> marker = last_segment_end()) write(*marker);
   } else {
     // The stages at the same time, joined by bounded queues: decode and write on threads of
@@ -331,17 +402,21 @@ VideoReport restore_video(const Restorer& restorer, const std::string& input, co
       }
     });
     try {
+      const Emit hand_on = [&](Item&& item) { return restored.push(std::move(item)); };
       bool open = true;
-      while (std::optional<Item> item = decoded.pop()) {
-        if (item->packet) {
-          open = restored.push(std::move(*item));
+      for (;;) {
+        // While faces wait for the model, a frame not decoded yet does not hold them up.
+        std::optional<Item> item = waiting_faces == 0 ? decoded.pop() : decoded.try_pop();
+        if (!item) {
+          if (waiting_faces == 0) break;  // closed and drained
+          run_batch();
+          open = finish_ready(hand_on);
         } else {
-          std::vector<Item> out = restore(*item);
-          for (Item& o : out) open = open && restored.push(std::move(o));
-          if (open && !out.empty()) progress();  // not for a frame an earlier run restored
+          open = take(std::move(*item), hand_on);
         }
         if (!open) break;
       }
+      open = open && flush(hand_on);
       if (std::optional<Item> marker = last_segment_end(); marker && open) restored.push(std::move(*marker));
     } catch (...) {
       failure.record(std::current_exception(), decoded, restored);

@@ -21,7 +21,7 @@ ALLOWED = {
     "photo": ["core", "catalogue", "imaging", "device", "model", "detect"],
     "restorer": ["core", "catalogue", "imaging", "io", "device", "model", "detect", "photo"],
     "batch": ["core", "catalogue", "imaging", "io", "device", "model", "detect", "photo", "restorer"],
-    "video": ["core", "io", "batch"],  # the public Restorer, FFmpeg's libraries, io's atomic temporaries, batch's queue
+    "video": ["core", "io", "batch", "restorer", "photo", "device", "model"],  # FFmpeg's libraries, io's atomic temporaries, batch's queue and face batches over the restorer's phases
     "json": [],  # front ends' shared JSON vocabulary: the public API only
     "app": [],  # front ends' process set-up (OpenMP policy): the public API only
     "cli": ["json", "app"],  # a front end: the public API only

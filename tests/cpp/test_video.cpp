@@ -464,7 +464,7 @@ TEST_CASE("video: detect_every 5 searches a fifth of the frames and still restor
   MESSAGE("30 frames, searching every 5th: " << r.seconds << " s (bench/video_benchmark.py compares with every frame)");
 }
 
-TEST_CASE("video: the pipeline gives the same frames as the stages one after the other (GPEN_VIDEO_SERIAL=1)") {
+TEST_CASE("video: the pipeline gives the same frames as the stages one after the other (GPEN_VIDEO_SERIAL=1); faces of consecutive frames share model calls") {
   if (!have_ffmpeg()) return;
   const std::string face = test::shared_dir() + "/data/ffhq-val/lq_0.png";
   if (!test::available(face)) return;
@@ -484,6 +484,14 @@ TEST_CASE("video: the pipeline gives the same frames as the stages one after the
   CHECK(serial.frames == 12);
   CHECK(serial.faces == piped.faces);
   CHECK(piped.faces == 12);
+  // One face a frame, up to 4 (max_batch) in a model call: the faces of consecutive frames share
+  // calls. One stage after another, batches fill up; in the pipeline a batch also goes when the
+  // next frame is not decoded yet.
+  CHECK(serial.model_calls == 3);
+  CHECK(piped.model_calls >= 3);
+  CHECK(piped.model_calls <= 12);
+  MESSAGE("12 frames, one face each: " << serial.model_calls << " model calls one stage after another, "
+                                       << piped.model_calls << " in the pipeline");
   for (int i = 1; i <= 12; ++i) {
     char name[32];
     std::snprintf(name, sizeof name, "/%06d.png", i);
