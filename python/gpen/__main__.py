@@ -72,6 +72,13 @@ def _value(info, text):
     return text
 
 
+def _given(args, table):
+    """The flags given on the command line, as the keywords' Python values (ValueError naming a
+    flag whose text is not a number)."""
+    return {name: _value(info, getattr(args, name)) if info["kind"] != "bool" else getattr(args, name)
+            for name, info in table.items() if getattr(args, name) is not None}
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["models"]:  # gpen models list | pull NAME | convert FILE.pth | path NAME
@@ -84,8 +91,7 @@ def main(argv=None):
         print("gpen", gpen.__version__ if hasattr(gpen, "__version__") else "")
         return 0
     try:
-        given = {name: _value(info, getattr(args, name)) if info["kind"] != "bool" else getattr(args, name)
-                 for name, info in table.items() if getattr(args, name) is not None}
+        given = _given(args, table)
     except ValueError as e:
         print(f"gpen: error: {e}", file=sys.stderr)
         return 2

@@ -314,7 +314,7 @@ def _progress_bar(stream=sys.stderr):
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """``python -m gpen.distributed``: exit status 0 all restored, 1 some failed, 2 nothing ran
     (bad flags, model, inputs, no scheduler), 130 interrupted."""
-    from gpen.__main__ import _parser, _value
+    from gpen.__main__ import _given, _parser
     table = {name: dict(info, name=name) for name, info in gpen.param_table().items()
              if info["group"] in ("restorer", "batch", "restore")}
     parser = _parser(table)
@@ -336,8 +336,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print("gpen", gpen.__version__)
         return 0
     try:
-        given = {name: _value(info, getattr(args, name)) if info["kind"] != "bool" else getattr(args, name)
-                 for name, info in table.items() if getattr(args, name) is not None}
+        given = _given(args, table)
     except ValueError as e:
         print(f"gpen.distributed: error: {e}", file=sys.stderr)
         return 2
