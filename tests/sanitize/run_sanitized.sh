@@ -4,8 +4,8 @@
 #   run_sanitized.sh SOURCE_DIR BUILD_DIR TEST_MODELS SHARED_DIR asan|tsan
 # asan: AddressSanitizer + UndefinedBehaviorSanitizer over the doctest suite, the C ABI suite
 #       and the CLI suite (ASAN_OPTIONS=detect_leaks=0: LibTorch keeps global allocations).
-# tsan: ThreadSanitizer over the batch engine and concurrent restores (the doctest cases that run
-#       threads). LibTorch and OpenMP are not instrumented: their internals are suppressed
+# tsan: ThreadSanitizer over the batch engine, concurrent restores and the video pipeline (the
+#       doctest cases that run threads). LibTorch and OpenMP are not instrumented: their internals are suppressed
 #       (tests/sanitize/tsan.supp), our code is not.
 # A sanitizer report fails the run (halt_on_error); prints FAILED then.
 set -uo pipefail
@@ -66,9 +66,9 @@ if [ "$kind" = asan ]; then
   run capi "$build/bin/test_capi" "$models" "$build/capi-work"
   GPEN_SANITIZER=$kind run cli bash "$src/tests/cli/test_cli.sh" "$build/bin/gpen-restore" "$models" "$shared"
 else
-  # The cases that run threads: the batch engine's stages, cancellation, and one Restorer used
-  # from several threads at once.
-  run doctest "$build/bin/gpen_tests" '-tc=batch:*,cancel*,photo: one Restorer*,restorer: *thread*'
+  # The cases that run threads: the batch engine's stages, cancellation, one Restorer used from
+  # several threads at once, and the video pipeline's three stages (against one after another).
+  run doctest "$build/bin/gpen_tests" '-tc=batch:*,cancel*,photo: one Restorer*,restorer: *thread*,video: the pipeline*'
 fi
 echo "$kind: done in $(( $(date +%s) - start )) s"
 exit $status
