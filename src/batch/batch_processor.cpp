@@ -73,6 +73,10 @@ struct BatchProcessor::Impl {
   std::mutex should_stop_mutex;       // called by one thread at a time
   std::atomic<bool> running{false};
 
+  /// run() and run_plan() once their plan is checked.
+  BatchReport run(std::vector<PlannedFile> checked_plan, const RestoreParams& given,
+                  const BatchProgressCallback& progress);
+
   // Per-run state.
   std::vector<PlannedFile> plan;
   BatchReport report;
@@ -330,34 +334,42 @@ void BatchProcessor::cancel() { impl_->cancelled = true; }
 
 BatchReport BatchProcessor::run(const std::vector<std::string>& inputs, const RestoreParams& params,
                                 const BatchProgressCallback& progress) {
-  return run_plan(plan_batch(inputs, impl_->options), params, progress);
+  params.validate();
+  return impl_->run(plan_batch(inputs, impl_->options), params, progress);  // plan_batch checks its plan
 }
 
 BatchReport BatchProcessor::run_plan(std::vector<PlannedFile> plan, const RestoreParams& params,
                                      const BatchProgressCallback& progress) {
   params.validate();
-  Impl& s = *impl_;
-  if (s.options.output_dir.empty()) throw Error(ErrorCode::InvalidArgument, "no output directory given");
+  const BatchOptions& options = impl_->options;
+  if (options.output_dir.empty()) throw Error(ErrorCode::InvalidArgument, "no output directory given");
   check_plan(plan);
   for (const PlannedFile& f : plan) {
     const fs::path relative = fs::path(f.output).lexically_normal().lexically_relative(
-        fs::path(s.options.output_dir).lexically_normal());
+        fs::path(options.output_dir).lexically_normal());
     if (relative.empty() || relative == "." || *relative.begin() == "..") {
       throw Error(ErrorCode::InvalidArgument,
-                  "output " + f.output + " is not inside the output folder " + s.options.output_dir);
+                  "output " + f.output + " is not inside the output folder " + options.output_dir);
     }
   }
+  return impl_->run(std::move(plan), params, progress);
+}
+
+// A checked plan, through the three stages.
+BatchReport BatchProcessor::Impl::run(std::vector<PlannedFile> checked_plan, const RestoreParams& given,
+                                      const BatchProgressCallback& progress) {
+  Impl& s = *this;
   if (s.running.exchange(true)) throw Error(ErrorCode::InvalidArgument, "this BatchProcessor is already running");
   struct Running {
     std::atomic<bool>& flag;
     ~Running() { flag = false; }
-  } running{s.running};
+  } in_run{s.running};
 
-  s.plan = std::move(plan);
-  s.params = params;
+  s.plan = std::move(checked_plan);
+  s.params = given;
   // A should_stop given with the restore parameters stops the run (as BatchOptions::should_stop);
   // the phases themselves then never throw Cancelled for single files.
-  s.should_stop = s.options.should_stop ? s.options.should_stop : params.should_stop;
+  s.should_stop = s.options.should_stop ? s.options.should_stop : given.should_stop;
   s.params.should_stop = nullptr;
   s.progress = progress ? &progress : &s.options.progress;
   s.report = BatchReport();
